@@ -1,0 +1,117 @@
+"""The `netplugin` command: the advisor in a terminal, and the entry point for serving the bot.
+
+Each command is thin: read the input, call the core, render a template.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+
+from bot.core.engine import recommend as run_engine
+from bot.core.grammar import read_question
+from bot.core.knowledge import PLUGIN_IDS, KnowledgeError, default_knowledge, load_knowledge
+from bot.render.environment import render_text
+from bot.render.messages import problem_text, say
+
+INVALID_INPUT = 2
+
+
+def _print_markdown(text: str) -> None:
+    Console(soft_wrap=False).print(Markdown(text))
+
+
+def _knowledge():
+    try:
+        return default_knowledge()
+    except KnowledgeError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(INVALID_INPUT)
+
+
+def card_markdown(result_json: dict, kb) -> str:
+    names = {p.id: p.name for p in kb.plugins}
+    return render_text("cli/card.md.j2", r=result_json, plugin_names=names, say=say)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="netplugin-advisor")
+def main() -> None:
+    """NetPlugin Advisor: Flannel or Terway Edge for an ACK Edge cluster, explained."""
+
+
+@main.command()
+@click.argument("text", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def recommend(text: tuple[str, ...], as_json: bool) -> None:
+    """Recommend a plugin for TEXT: key=value pairs and/or plain words (see `netplugin keys`)."""
+    kb = _knowledge()
+    parsed = read_question(" ".join(text), kb)
+    if parsed.problems:
+        for problem in parsed.problems:
+            click.echo(problem_text(problem), err=True)
+        sys.exit(INVALID_INPUT)
+    result = run_engine(parsed.plan, kb, parsed.understood).to_json()
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        _print_markdown(card_markdown(result, kb))
+
+
+@main.command()
+def compare() -> None:
+    """The whole side-by-side comparison of the two plugins."""
+    kb = _knowledge()
+    _print_markdown(
+        render_text(
+            "cli/compare.md.j2",
+            plugins=[kb.plugin(p) for p in PLUGIN_IDS],
+            rows=kb.rows,
+            sources=kb.sources,
+        )
+    )
+
+
+@main.command()
+@click.argument("plugin", type=click.Choice(PLUGIN_IDS, case_sensitive=False))
+def checklist(plugin: str) -> None:
+    """The connectivity checklist for PLUGIN, with how to verify each item."""
+    kb = _knowledge()
+    items = [i for i in kb.checklist if plugin.lower() in i.plugins]
+    _print_markdown(
+        render_text(
+            "cli/checklist.md.j2", plugin=kb.plugin(plugin.lower()), items=items, sources=kb.sources
+        )
+    )
+
+
+@main.command()
+def keys() -> None:
+    """The keys and plain words the advisor understands."""
+    kb = _knowledge()
+    _print_markdown(
+        render_text(
+            "cli/keys.md.j2", questions=kb.questions, yes_words=kb.yes_words, no_words=kb.no_words
+        )
+    )
+
+
+@main.group()
+def knowledge() -> None:
+    """Inspect the knowledge base (knowledge/*.yaml)."""
+
+
+@knowledge.command("check")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None)
+def knowledge_check(directory: str | None) -> None:
+    """Validate the knowledge files; name the file, entry and field of every problem."""
+    try:
+        kb = load_knowledge(directory)
+    except KnowledgeError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(render_text("cli/knowledge-ok.txt.j2", kb=kb))

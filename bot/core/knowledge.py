@@ -1,0 +1,407 @@
+"""The knowledge base: knowledge/*.yaml loaded into pydantic models and cross-checked.
+
+A broken file fails loudly with `KnowledgeError`, naming the file, the entry id and the field, so a
+team editing a rule sees exactly what to fix (`netplugin knowledge check`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from bot import paths
+from bot.core.conditions import Condition
+
+PluginId = Literal["flannel", "terway-edge"]
+PLUGIN_IDS: tuple[str, ...] = ("terway-edge", "flannel")
+# Keys a condition may read besides the questions: the plugin the engine recommends.
+DERIVED_KEYS = {"recommended"}
+
+
+class KnowledgeError(Exception):
+    """A knowledge file is missing, unreadable or invalid. The message names file, entry, field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- sources.yaml ---------------------------------------------------------------------------
+
+
+class Source(_Strict):
+    title: str
+    url: str | None = None
+    unsourced: bool = False
+
+
+class SourcesFile(_Strict):
+    sources: dict[str, Source]
+
+
+# --- plugins.yaml ---------------------------------------------------------------------------
+
+
+class Plugin(_Strict):
+    id: PluginId
+    name: str
+    model: Literal["underlay", "overlay"]
+    summary: str
+    sources: list[str]
+
+
+class ComparisonRow(_Strict):
+    id: str
+    label: str
+    values: dict[PluginId, str]
+    sources: list[str]
+
+    @model_validator(mode="after")
+    def _both_plugins(self) -> ComparisonRow:
+        missing = set(PLUGIN_IDS) - set(self.values)
+        if missing:
+            raise ValueError(f"values must give both plugins; missing {sorted(missing)}")
+        return self
+
+
+class PluginsFile(_Strict):
+    plugins: list[Plugin]
+    rows: list[ComparisonRow]
+
+
+# --- questions.yaml -------------------------------------------------------------------------
+
+
+class Choice(_Strict):
+    value: str
+    label: str
+    aliases: list[str] = []
+    words: list[str] = []
+
+
+class Question(_Strict):
+    key: str
+    aliases: list[str] = []
+    type: Literal["int", "bool", "choice", "multi", "cidr"]
+    label: str
+    help: str = ""
+    decision: bool = False
+    advanced: bool = False
+    widget: Literal["static_select", "radio_buttons", "checkboxes", "number_input"] | None = None
+    choices: list[Choice] = []
+    none_value: str | None = None
+    min: int | None = None
+    max: int | None = None
+    words: list[str] = []
+    words_yes: list[str] = []
+    words_no: list[str] = []
+
+    @model_validator(mode="after")
+    def _choices_fit_type(self) -> Question:
+        if self.type in ("choice", "multi") and not self.choices:
+            raise ValueError(f"a {self.type} question needs choices")
+        if self.type not in ("choice", "multi") and self.choices:
+            raise ValueError(f"a {self.type} question takes no choices")
+        return self
+
+    @property
+    def field_name(self) -> str:
+        return self.key.replace("-", "_")
+
+    def choice_values(self) -> list[str]:
+        return [c.value for c in self.choices]
+
+    def accepted(self, yes_words: list[str], no_words: list[str]) -> str:
+        """The accepted values, as shown in an error message."""
+        if self.type == "int":
+            return f"a whole number from {self.min} to {self.max}"
+        if self.type == "bool":
+            return "yes or no"
+        if self.type == "cidr":
+            return "an IPv4 CIDR such as 10.0.0.0/16"
+        values = ", ".join(self.choice_values())
+        return f"one or more of {values} (comma-separated)" if self.type == "multi" else values
+
+
+class QuestionsFile(_Strict):
+    questions: list[Question]
+    yes_words: list[str]
+    no_words: list[str]
+
+
+# --- rules.yaml -----------------------------------------------------------------------------
+
+
+class Rule(_Strict):
+    id: str
+    kind: Literal["exclusion", "preference", "tie-break"]
+    text: str
+    sources: list[str]
+    rows: list[str] = []
+    when: Condition | None = None
+    excludes: PluginId | None = None
+    favours: PluginId | None = None
+    weight: int = 0
+    requirement: str | None = None
+    unblock: str | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> Rule:
+        if self.kind == "exclusion":
+            if not (self.excludes and self.when and self.requirement and self.unblock):
+                raise ValueError("an exclusion needs excludes, when, requirement and unblock")
+        elif self.kind == "preference":
+            if not (self.favours and self.when and self.weight > 0):
+                raise ValueError("a preference needs favours, when and a positive weight")
+        elif not self.favours:
+            raise ValueError("a tie-break needs favours")
+        return self
+
+
+class WarningRule(_Strict):
+    id: str
+    text: str
+    sources: list[str]
+    rows: list[str] = []
+    always: bool = False
+    when: Condition | None = None
+
+    @model_validator(mode="after")
+    def _always_or_when(self) -> WarningRule:
+        if self.always == (self.when is not None):
+            raise ValueError("a warning has either `always: true` or a `when` condition")
+        return self
+
+
+class RulesFile(_Strict):
+    rules: list[Rule]
+    warnings: list[WarningRule]
+
+
+# --- checklist.yaml -------------------------------------------------------------------------
+
+
+class ChecklistItem(_Strict):
+    id: str
+    plugins: list[PluginId]
+    requires: str
+    sources: list[str]
+    verify: list[str]
+    rows: list[str] = []
+    ports: list[str] = []
+    applies_when: Condition | None = None
+    met_when: Condition | None = None
+    unmet_when: Condition | None = None
+    computed: Literal["cidr-overlap", "cidr-capacity", "ens-eni-capacity"] | None = None
+
+
+class ChecklistFile(_Strict):
+    items: list[ChecklistItem]
+
+
+# --- the whole ------------------------------------------------------------------------------
+
+FILES: dict[str, type[BaseModel]] = {
+    "sources.yaml": SourcesFile,
+    "plugins.yaml": PluginsFile,
+    "questions.yaml": QuestionsFile,
+    "rules.yaml": RulesFile,
+    "checklist.yaml": ChecklistFile,
+}
+
+
+class Knowledge(BaseModel):
+    """Everything the advisor knows, validated and cross-checked."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    directory: Path
+    version: str
+    sources: dict[str, Source]
+    plugins: list[Plugin]
+    rows: list[ComparisonRow]
+    questions: list[Question]
+    yes_words: list[str]
+    no_words: list[str]
+    rules: list[Rule]
+    warnings: list[WarningRule]
+    checklist: list[ChecklistItem]
+
+    def plugin(self, plugin_id: str) -> Plugin:
+        return next(p for p in self.plugins if p.id == plugin_id)
+
+    def question(self, key: str) -> Question:
+        return self.questions_by_key[key]
+
+    @cached_property
+    def questions_by_key(self) -> dict[str, Question]:
+        return {q.key: q for q in self.questions}
+
+    @cached_property
+    def key_aliases(self) -> dict[str, str]:
+        """Every accepted spelling of a key (lower case) → its question key."""
+        found: dict[str, str] = {}
+        for q in self.questions:
+            for name in (q.key, q.field_name, *q.aliases):
+                found[name.lower()] = q.key
+        return found
+
+    @cached_property
+    def decision_keys(self) -> list[str]:
+        return [q.key for q in self.questions if q.decision]
+
+    @cached_property
+    def exclusions(self) -> list[Rule]:
+        return [r for r in self.rules if r.kind == "exclusion"]
+
+    @cached_property
+    def preferences(self) -> list[Rule]:
+        return [r for r in self.rules if r.kind == "preference"]
+
+    @cached_property
+    def tie_break(self) -> Rule:
+        return next(r for r in self.rules if r.kind == "tie-break")
+
+    @cached_property
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+
+def _entry_name(data: Any, loc: tuple[Any, ...]) -> tuple[str, str]:
+    """Split a pydantic error location into the entry (`rules[3] 'some-id'`) and the field."""
+    node = data
+    entry_parts: list[str] = []
+    for depth, part in enumerate(loc):
+        entry_parts.append(f"[{part}]" if isinstance(part, int) else str(part))
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(part, int) and isinstance(node, dict):
+            ident = node.get("id") or node.get("key") or node.get("value")
+            entry = "".join(entry_parts)
+            if ident:
+                entry += f" (id '{ident}')"
+            field = ".".join(str(p) for p in loc[depth + 1 :]) or "(the entry itself)"
+            return entry, field
+    return ".".join(str(p) for p in loc[:1]) or "(top level)", ".".join(
+        str(p) for p in loc[1:]
+    ) or "(the value itself)"
+
+
+def _load_file(directory: Path, name: str) -> tuple[BaseModel, bytes]:
+    path = directory / name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot read the file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        return FILES[name].model_validate(data), raw
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            entry, field = _entry_name(data, tuple(err["loc"]))
+            lines.append(f"{path}: entry {entry}: field '{field}': {err['msg']}")
+        raise KnowledgeError("\n".join(lines)) from None
+
+
+def _cross_check(kb: Knowledge) -> None:
+    """References between files: sources, rows, plan keys, unique ids."""
+    problems: list[str] = []
+    keys = set(kb.questions_by_key) | DERIVED_KEYS
+    row_ids = {r.id for r in kb.rows}
+
+    def check(file: str, entry: str, sources: list[str], rows: list[str], conds: dict) -> None:
+        for s in sources:
+            if s not in kb.sources:
+                problems.append(f"{file}: entry '{entry}': field 'sources': unknown source '{s}'")
+        for r in rows:
+            if r not in row_ids:
+                problems.append(f"{file}: entry '{entry}': field 'rows': unknown row '{r}'")
+        for field, cond in conds.items():
+            if cond is None:
+                continue
+            for k in sorted(cond.keys() - keys):
+                problems.append(f"{file}: entry '{entry}': field '{field}': unknown key '{k}'")
+
+    def unique(file: str, ids: list[str]) -> None:
+        for i in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.append(f"{file}: entry '{i}': field 'id': used more than once")
+
+    for p in kb.plugins:
+        check("plugins.yaml", p.id, p.sources, [], {})
+    for row in kb.rows:
+        check("plugins.yaml", row.id, row.sources, [], {})
+    for rule in kb.rules:
+        check("rules.yaml", rule.id, rule.sources, rule.rows, {"when": rule.when})
+    for w in kb.warnings:
+        check("rules.yaml", w.id, w.sources, w.rows, {"when": w.when})
+    for item in kb.checklist:
+        conds = {"applies_when": item.applies_when, "met_when": item.met_when}
+        conds["unmet_when"] = item.unmet_when
+        check("checklist.yaml", item.id, item.sources, item.rows, conds)
+    unique("rules.yaml", [r.id for r in kb.rules] + [w.id for w in kb.warnings])
+    unique("checklist.yaml", [i.id for i in kb.checklist])
+    unique("questions.yaml", [q.key for q in kb.questions])
+    unique("plugins.yaml", [r.id for r in kb.rows])
+    if sorted(p.id for p in kb.plugins) != sorted(PLUGIN_IDS):
+        problems.append(f"plugins.yaml: entry 'plugins': field 'id': need exactly {PLUGIN_IDS}")
+    if sum(r.kind == "tie-break" for r in kb.rules) != 1:
+        problems.append("rules.yaml: entry 'rules': field 'kind': need exactly one tie-break")
+    seen_aliases: dict[str, str] = {}
+    for q in kb.questions:
+        for name in (q.key, *q.aliases):
+            other = seen_aliases.setdefault(name.lower(), q.key)
+            if other != q.key:
+                problems.append(
+                    f"questions.yaml: entry '{q.key}': field 'aliases': '{name}' is also "
+                    f"a name of '{other}'"
+                )
+    if problems:
+        raise KnowledgeError("\n".join(problems))
+
+
+def load_knowledge(directory: Path | None = None) -> Knowledge:
+    directory = Path(directory or paths.knowledge_dir())
+    parts: dict[str, Any] = {}
+    digest = hashlib.sha256()
+    for name in FILES:  # a fixed order keeps the version stable
+        model, raw = _load_file(directory, name)
+        parts[name] = model
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+    questions: QuestionsFile = parts["questions.yaml"]
+    kb = Knowledge(
+        directory=directory,
+        version=digest.hexdigest()[:12],
+        sources=parts["sources.yaml"].sources,
+        plugins=parts["plugins.yaml"].plugins,
+        rows=parts["plugins.yaml"].rows,
+        questions=questions.questions,
+        yes_words=questions.yes_words,
+        no_words=questions.no_words,
+        rules=parts["rules.yaml"].rules,
+        warnings=parts["rules.yaml"].warnings,
+        checklist=parts["checklist.yaml"].items,
+    )
+    _cross_check(kb)
+    return kb
+
+
+_DEFAULT: Knowledge | None = None
+
+
+def default_knowledge() -> Knowledge:
+    """The knowledge from the default directory, loaded once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = load_knowledge()
+    return _DEFAULT

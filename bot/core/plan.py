@@ -1,0 +1,147 @@
+"""The plan: the answers about a planned cluster, as a pydantic model built from questions.yaml.
+
+The questionnaire is the single list of questions, so the model is generated from it: adding a
+question to knowledge/questions.yaml adds a field here, a key to the grammar and an input to the
+modal. Values are parsed by `parse_value`, shared by the text grammar, the modal and what-ifs, so
+every surface accepts and rejects exactly the same things with the same message.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from bot.core.knowledge import Knowledge, Question
+
+
+class PlanBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    def values(self) -> dict[str, Any]:
+        """Answers by question key (`pod-cidr`), unanswered ones as None."""
+        return {
+            info.alias or name: getattr(self, name)
+            for name, info in type(self).model_fields.items()
+        }
+
+    def answered(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values().items() if v is not None}
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def changed(self, changes: dict[str, Any]) -> PlanBase:
+        """A copy with some answers replaced (None clears an answer): for what-ifs."""
+        merged = {**self.answered(), **changes}
+        return type(self).model_validate({k: v for k, v in merged.items() if v is not None})
+
+
+def _field_type(q: Question) -> Any:
+    if q.type == "int":
+        return Annotated[int | None, Field(ge=q.min, le=q.max)]
+    if q.type == "bool":
+        return bool | None
+    if q.type == "cidr":
+        return ipaddress.IPv4Network | None
+    values = tuple(c.value for c in q.choices if c.value != q.none_value)
+    literal = Literal[values]  # type: ignore[valid-type]
+    return list[literal] | None if q.type == "multi" else literal | None
+
+
+_MODELS: dict[str, type[PlanBase]] = {}  # by knowledge version: same questions, same model
+
+
+def plan_model(kb: Knowledge) -> type[PlanBase]:
+    model = _MODELS.get(kb.version)
+    if model is None:
+        fields: dict[str, Any] = {
+            q.field_name: (_field_type(q), Field(default=None, alias=q.key)) for q in kb.questions
+        }
+        model = _MODELS[kb.version] = create_model("Plan", __base__=PlanBase, **fields)
+    return model
+
+
+def empty_plan(kb: Knowledge) -> PlanBase:
+    return plan_model(kb)()
+
+
+def plan_from_json(kb: Knowledge, data: dict[str, Any]) -> PlanBase:
+    """A plan as stored in the decision log or sent back by a button."""
+    return plan_model(kb).model_validate(data)
+
+
+class InvalidValue(ValueError):
+    """A value a question does not accept; `accepted` is the text for the error message."""
+
+    def __init__(self, question: Question, given: str, accepted: str, reason: str = ""):
+        super().__init__(f"{question.key}: {given!r}")
+        self.question = question
+        self.given = given
+        self.accepted = accepted
+        self.reason = reason
+
+
+def _choice(q: Question, word: str) -> str | None:
+    word = word.strip().lower()
+    for c in q.choices:
+        if word == c.value or word in (a.lower() for a in c.aliases):
+            return c.value
+    return None
+
+
+def parse_value(kb: Knowledge, q: Question, raw: str | list[str] | int | bool | None) -> Any:
+    """One answer from text (or a form value) to its typed value; raises InvalidValue."""
+    accepted = q.accepted(kb.yes_words, kb.no_words)
+    given = (
+        raw
+        if isinstance(raw, str)
+        else ",".join(map(str, raw))
+        if isinstance(raw, list)
+        else str(raw)
+    )
+    if q.type == "int":
+        text = str(raw).replace(",", "").replace("_", "").strip()
+        if not text.isdigit() or not text.isascii():
+            raise InvalidValue(q, given, accepted)
+        number = int(text)
+        if (q.min is not None and number < q.min) or (q.max is not None and number > q.max):
+            raise InvalidValue(q, given, accepted)
+        return number
+    if q.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in kb.yes_words:
+            return True
+        if word in kb.no_words:
+            return False
+        raise InvalidValue(q, given, accepted)
+    if q.type == "cidr":
+        text = str(raw).strip()
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise InvalidValue(q, given, accepted) from None
+        if network.version != 4:
+            raise InvalidValue(q, given, accepted)
+        if str(network) != text:
+            # 10.0.0.1/16 is a host address, not a network: say which network was meant.
+            raise InvalidValue(q, given, accepted, reason=f"host-bits:{network}")
+        return network
+    words = raw if isinstance(raw, list) else str(raw).replace(" ", ",").split(",")
+    values: list[str] = []
+    for word in (w for w in words if str(w).strip()):
+        value = _choice(q, str(word))
+        if value is None:
+            raise InvalidValue(q, str(word), accepted)
+        if value not in values:
+            values.append(value)
+    if not values:
+        raise InvalidValue(q, given, accepted)
+    if q.type == "choice":
+        if len(values) != 1:
+            raise InvalidValue(q, given, accepted)
+        return values[0]
+    return [v for v in values if v != q.none_value]

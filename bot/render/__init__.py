@@ -1,0 +1,1 @@
+"""Rendering: every word and layout a user sees comes from templates/ through these modules."""

@@ -1,0 +1,92 @@
+"""Jinja2 environments over templates/, and escaping for Slack's mrkdwn.
+
+Slack mrkdwn gives `&`, `<` and `>` a meaning (`<!channel>`, `<@U123>`, links), so every value a
+template interpolates is escaped on the way out: `finalize` runs on every `{{ … }}`. In JSON
+templates (`*.json.j2`) it also escapes for a JSON string, so templates write
+`"text": "*{{ title }}*"` and no value can break the JSON or ping anyone. Text the templates
+build on purpose (links, mentions) is marked with `SlackMarkup` and passes through.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot import paths
+
+
+class SlackMarkup(str):
+    """mrkdwn made by our templates (a link, a mention): trusted, not escaped again."""
+
+
+def mrkdwn_escape(value: Any) -> str:
+    text = str(value)
+    if isinstance(value, SlackMarkup):
+        return text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _json_finalize(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, SlackMarkup) else mrkdwn_escape(value)
+    return json.dumps(str(text), ensure_ascii=False)[1:-1]
+
+
+def slack_link(url: str, label: str) -> SlackMarkup:
+    """`<url|label>`, with the label escaped and no `|` or `>` able to break out of the url."""
+    safe_url = str(url).replace(">", "%3E").replace("|", "%7C").replace("<", "%3C")
+    return SlackMarkup(f"<{safe_url}|{mrkdwn_escape(label)}>")
+
+
+def markdown_escape(value: Any) -> str:
+    text = str(value)
+    for ch in "\\`*_[]<>|":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def answer(value: Any) -> str:
+    """A plan answer as people write it: yes/no, comma-separated lists."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+@cache
+def _environment(directory: str, kind: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(directory),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_json_finalize if kind == "slack" else None,
+    )
+    env.filters["mrkdwn"] = mrkdwn_escape
+    env.filters["md"] = markdown_escape
+    env.filters["answer"] = answer
+    env.globals["slack_link"] = slack_link
+    return env
+
+
+def environment(kind: str = "text", directory: Path | None = None) -> Environment:
+    """`slack` for Block Kit JSON templates, `text` for Markdown, terminal and plain text."""
+    return _environment(str(directory or paths.templates_dir()), kind)
+
+
+def render_json(template: str, directory: Path | None = None, **context: Any) -> Any:
+    """Render a `*.json.j2` template and parse it: what Slack receives is always valid JSON."""
+    text = environment("slack", directory).get_template(template).render(**context)
+    return json.loads(text)
+
+
+def render_text(template: str, directory: Path | None = None, **context: Any) -> str:
+    return environment("text", directory).get_template(template).render(**context)
