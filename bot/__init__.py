@@ -1,3 +1,3 @@
-"""NetPlugin Advisor: choose Flannel or Terway Edge for an ACK Edge cluster, explained and logged."""
+"""NetPlugin Advisor: Flannel or Terway Edge for an ACK Edge cluster, explained and logged."""
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The `netplugin` command: the advisor in a terminal, and the entry point for serving the bot.
+"""`netplugin recommend | compare | checklist | keys | knowledge check`: the advisor in a terminal.
 
 Each command is thin: read the input, call the core, render a template.
 """
@@ -38,13 +38,7 @@ def card_markdown(result_json: dict, kb) -> str:
     return render_text("cli/card.md.j2", r=result_json, plugin_names=names, say=say)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="netplugin-advisor")
-def main() -> None:
-    """NetPlugin Advisor: Flannel or Terway Edge for an ACK Edge cluster, explained."""
-
-
-@main.command()
+@click.command()
 @click.argument("text", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def recommend(text: tuple[str, ...], as_json: bool) -> None:
@@ -62,7 +56,7 @@ def recommend(text: tuple[str, ...], as_json: bool) -> None:
         _print_markdown(card_markdown(result, kb))
 
 
-@main.command()
+@click.command()
 def compare() -> None:
     """The whole side-by-side comparison of the two plugins."""
     kb = _knowledge()
@@ -76,7 +70,7 @@ def compare() -> None:
     )
 
 
-@main.command()
+@click.command()
 @click.argument("plugin", type=click.Choice(PLUGIN_IDS, case_sensitive=False))
 def checklist(plugin: str) -> None:
     """The connectivity checklist for PLUGIN, with how to verify each item."""
@@ -89,7 +83,7 @@ def checklist(plugin: str) -> None:
     )
 
 
-@main.command()
+@click.command()
 def keys() -> None:
     """The keys and plain words the advisor understands."""
     kb = _knowledge()
@@ -100,7 +94,7 @@ def keys() -> None:
     )
 
 
-@main.group()
+@click.group()
 def knowledge() -> None:
     """Inspect the knowledge base (knowledge/*.yaml)."""
 

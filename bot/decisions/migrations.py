@@ -1,0 +1,51 @@
+"""Schema migrations for the decision log (sqlite_utils.migrations.Migrations).
+
+Never edit a migration that has shipped: add the next one. Tests run them on an empty database
+and on one left by the previous version.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("netplugin-decisions")
+
+
+@migrations()
+def m001_decisions(db: Database) -> None:
+    """Version 1: one row per decision, found again by its card's message."""
+    db["decisions"].create(
+        {
+            "id": int,
+            "created_at": str,  # ISO 8601, UTC
+            "team": str,
+            "channel": str,
+            "user": str,
+            "source": str,  # slash, modal, button, thread-what-if, cli
+            "raw_text": str,
+            "plan": str,  # JSON
+            "result": str,  # JSON: the full Result as the user saw it
+            "status": str,
+            "plugin": str,
+            "knowledge_version": str,
+            "message_ts": str,
+            "permalink": str,
+            "parent_id": int,
+        },
+        pk="id",
+        foreign_keys=[("parent_id", "decisions", "id")],
+    )
+    db["decisions"].create_index(["channel", "message_ts"])
+
+
+@migrations()
+def m002_idempotency_and_scope(db: Database) -> None:
+    """Version 2: request keys (Slack retries, double clicks), channel visibility, fast history."""
+    table = db["decisions"]
+    table.add_column("request_key", str)
+    table.add_column("visibility", str)  # public, private, dm, unknown, local
+    table.create_index(["request_key"], unique=True)
+    table.create_index(["channel", "id"])
+    table.create_index(["parent_id"])
+    db["handled_events"].create({"key": str, "created_at": str}, pk="key")

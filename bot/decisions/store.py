@@ -1,0 +1,204 @@
+"""Reading and writing the decision log.
+
+One SQLite file (WAL, so datasette and the CLI can read while the bot writes). Writes are single
+transactions: a decision is on disk before its card is posted, and the card's ts is added after.
+Idempotency keys make Slack's retries and double clicks harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlite_utils import Database
+
+from bot.decisions.migrations import migrations
+
+Source = Literal["slash", "modal", "button", "thread-what-if", "cli", "playground"]
+Visibility = Literal["public", "private", "dm", "unknown", "local"]
+DEFAULT_DB = "netplugin.db"
+
+
+def default_db_path() -> str:
+    return os.environ.get("NETPLUGIN_DB") or DEFAULT_DB
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Decision(BaseModel):
+    id: int
+    created_at: str
+    team: str | None = None
+    channel: str | None = None
+    visibility: str | None = None
+    user: str | None = None
+    source: str
+    raw_text: str = ""
+    plan: dict[str, Any]
+    result: dict[str, Any]
+    status: str
+    plugin: str | None = None
+    knowledge_version: str
+    message_ts: str | None = None
+    permalink: str | None = None
+    parent_id: int | None = None
+    request_key: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Decision:
+        return cls(**{**row, "plan": json.loads(row["plan"]), "result": json.loads(row["result"])})
+
+    def visible_from(self, channel: str | None) -> bool:
+        """A private channel's or a DM's decision is shown only where it was made."""
+        return self.visibility == "public" or (channel is not None and channel == self.channel)
+
+
+class DecisionLog:
+    """The log on one SQLite file (or `:memory:`), safe to share between listener threads."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = str(path or default_db_path())
+        memory = self.path == ":memory:"
+        if not memory:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db = Database(conn)
+        self._lock = threading.Lock()
+        if not memory:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a committed decision survives the process being killed.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        with self._lock:
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def record(
+        self,
+        *,
+        result: dict[str, Any],
+        source: Source,
+        raw_text: str = "",
+        team: str | None = None,
+        channel: str | None = None,
+        visibility: Visibility = "unknown",
+        user: str | None = None,
+        parent_id: int | None = None,
+        request_key: str | None = None,
+    ) -> tuple[Decision, bool]:
+        """Log a decision in one transaction. Returns (decision, created); with a request key
+        already logged (a retry, a double click) it returns the first decision and False."""
+        row = {
+            "created_at": _now(),
+            "team": team,
+            "channel": channel,
+            "visibility": visibility,
+            "user": user,
+            "source": source,
+            "raw_text": raw_text,
+            "plan": json.dumps(result["plan"], sort_keys=True),
+            "result": json.dumps(result, sort_keys=True),
+            "status": result["status"],
+            "plugin": result.get("plugin"),
+            "knowledge_version": result["knowledge_version"],
+            "parent_id": parent_id,
+            "request_key": request_key,
+        }
+        with self._lock:
+            if request_key is not None:
+                existing = self._one("request_key = ?", [request_key])
+                if existing is not None:
+                    return existing, False
+            with self.db.conn:  # one transaction
+                self.db.execute("BEGIN IMMEDIATE")
+                decision_id = self.db["decisions"].insert(row).last_pk
+            return self._get(decision_id), True
+
+    def attach_message(
+        self, decision_id: int, *, channel: str, ts: str, permalink: str | None = None
+    ) -> None:
+        """Complete a decision with its card's message, so thread replies find it."""
+        with self._lock, self.db.conn:
+            self.db["decisions"].update(
+                decision_id, {"channel": channel, "message_ts": ts, "permalink": permalink}
+            )
+
+    def claim(self, key: str) -> bool:
+        """True the first time `key` (an event_id, an action's id) is seen, False after."""
+        with self._lock:
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO handled_events (key, created_at) VALUES (?, ?)",
+                [key, _now()],
+            )
+            return cursor.rowcount == 1
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def _one(self, where: str, args: list[Any]) -> Decision | None:
+        rows = list(self.db["decisions"].rows_where(where, args, limit=1))
+        return Decision.from_row(rows[0]) if rows else None
+
+    def _get(self, decision_id: int) -> Decision:
+        return Decision.from_row(self.db["decisions"].get(decision_id))
+
+    def get(self, decision_id: int) -> Decision | None:
+        with self._lock:
+            return self._one("id = ?", [decision_id])
+
+    def by_message(self, channel: str, ts: str) -> Decision | None:
+        """The decision whose card is message `ts` in `channel` (a thread's parent)."""
+        with self._lock:
+            return self._one("channel = ? AND message_ts = ?", [channel, ts])
+
+    def history(self, channel: str, limit: int = 10) -> list[Decision]:
+        with self._lock:
+            rows = self.db["decisions"].rows_where(
+                "channel = ?", [channel], order_by="id DESC", limit=limit
+            )
+            return [Decision.from_row(r) for r in rows]
+
+    def children(self, decision_id: int) -> list[Decision]:
+        with self._lock:
+            rows = self.db["decisions"].rows_where("parent_id = ?", [decision_id], order_by="id")
+            return [Decision.from_row(r) for r in rows]
+
+    def query(
+        self,
+        *,
+        channel: str | None = None,
+        plugin: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[Decision]:
+        clauses, args = [], []
+        for column, value, op in (
+            ("channel", channel, "="),
+            ("plugin", plugin, "="),
+            ("created_at", since, ">="),
+        ):
+            if value is not None:
+                clauses.append(f"{column} {op} ?")
+                args.append(value)
+        with self._lock:
+            rows = self.db["decisions"].rows_where(
+                " AND ".join(clauses) or None, args, order_by="id", limit=limit
+            )
+            return [Decision.from_row(r) for r in rows]
+
+    def count(self) -> int:
+        with self._lock:
+            return self.db["decisions"].count
