@@ -47,7 +47,10 @@ def _field_type(q: Question) -> Any:
         return ipaddress.IPv4Network | None
     values = tuple(c.value for c in q.choices if c.value != q.none_value)
     literal = Literal[values]  # type: ignore[valid-type]
-    return list[literal] | None if q.type == "multi" else literal | None
+    if q.type == "choice":
+        return literal | None
+    # An empty list is an answer ("none of these") only where the question offers one.
+    return Annotated[list[literal], Field(min_length=0 if q.none_value else 1)] | None
 
 
 _MODELS: dict[str, type[PlanBase]] = {}  # by knowledge version: same questions, same model

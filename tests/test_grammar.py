@@ -1,0 +1,201 @@
+"""The /netplugin grammar: key=value pairs, aliases, plain words, and errors that name the key."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.grammar import read_question
+from bot.core.plan import plan_model
+from bot.render.messages import problem_text
+
+
+def answers(parsed) -> dict:
+    return parsed.plan.to_json()
+
+
+def test_every_documented_key(kb):
+    text = (
+        "nodes=500 location=ens,idc pod-ip-access=yes integrations=clb,nlb cross-lan=no "
+        "leased-line=yes bgp=yes l3=yes dispersed=no priority=performance "
+        "pod-cidr=10.0.0.0/14 service-cidr=172.21.0.0/20 node-cidr=192.168.0.0/16 "
+        "pods-per-node=64"
+    )
+    parsed = read_question(text, kb)
+    assert parsed.ok, parsed.problems
+    assert answers(parsed) == {
+        "nodes": 500,
+        "location": ["ens", "idc"],
+        "pod-ip-access": True,
+        "integrations": ["clb", "nlb"],
+        "cross-lan": False,
+        "leased-line": True,
+        "bgp": True,
+        "l3": True,
+        "dispersed": False,
+        "priority": "performance",
+        "pod-cidr": "10.0.0.0/14",
+        "service-cidr": "172.21.0.0/20",
+        "node-cidr": "192.168.0.0/16",
+        "pods-per-node": 64,
+    }
+
+
+def test_aliases_and_value_synonyms(kb):
+    parsed = read_question("node-count=2,000 where=on-prem express-connect=y prio=perf", kb)
+    assert parsed.ok, parsed.problems
+    assert answers(parsed) == {
+        "nodes": 2000,
+        "location": ["idc"],
+        "leased-line": True,
+        "priority": "performance",
+    }
+
+
+def test_integrations_none_is_an_answer(kb):
+    parsed = read_question("integrations=none", kb)
+    assert parsed.plan.values()["integrations"] == []
+
+
+def test_plain_words_from_the_issue(kb):
+    parsed = read_question("400 ENS nodes, need NLB, pods reachable from outside, no BGP", kb)
+    assert parsed.ok
+    assert answers(parsed) == {
+        "nodes": 400,
+        "location": ["ens"],
+        "integrations": ["nlb"],
+        "pod-ip-access": True,
+        "bgp": False,
+    }
+    said = {u.key: u.said for u in parsed.understood}
+    assert said["nodes"] == "400 ENS nodes"
+    assert said["bgp"] == "no BGP"
+    assert {u.how for u in parsed.understood} == {"words"}
+
+
+def test_plain_words_do_not_mistake_pods_per_node_for_nodes(kb):
+    parsed = read_question("110 pods per node on 30 nodes in our data centre", kb)
+    assert answers(parsed) == {"pods-per-node": 110, "nodes": 30, "location": ["idc"]}
+
+
+def test_plain_words_more(kb):
+    parsed = read_question(
+        "a few hundred stores with edge devices, geographically dispersed, over the internet", kb
+    )
+    values = parsed.plan.values()
+    assert values["location"] == ["edge-device"]
+    assert values["dispersed"] is True
+    assert values["leased-line"] is False
+
+
+def test_pairs_win_over_words(kb):
+    parsed = read_question("we have 40 nodes nodes=12", kb)
+    assert parsed.plan.values()["nodes"] == 12
+
+
+def test_unknown_key_names_it_suggests_and_lists_keys(kb):
+    parsed = read_question("locaton=ens", kb)
+    (problem,) = parsed.problems
+    assert problem.kind == "unknown-key"
+    text = problem_text(problem)
+    assert "`locaton`" in text
+    assert "Did you mean `location`" in text
+    assert "pods-per-node" in text
+
+
+def test_invalid_values_name_key_and_accepted_values(kb):
+    cases = {
+        "nodes=-5": ("nodes", "whole number from 1 to 100000"),
+        "nodes=0": ("nodes", "whole number"),
+        "location=mars": ("location", "ens, idc, other-cloud, edge-device, cloud"),
+        "bgp=maybe": ("bgp", "yes or no"),
+        "priority=speed,simple": ("priority", "performance, simplicity"),
+        "pod-cidr=10.0.0.0/33": ("pod-cidr", "IPv4 CIDR"),
+        "service-cidr=fd00::/64": ("service-cidr", "IPv4 CIDR"),
+    }
+    for text, (key, accepted) in cases.items():
+        parsed = read_question(text, kb)
+        assert len(parsed.problems) == 1, text
+        message = problem_text(parsed.problems[0])
+        assert f"`{key}`" in message, message
+        assert accepted in message, message
+
+
+def test_cidr_with_host_bits_suggests_the_network(kb):
+    (problem,) = read_question("pod-cidr=10.0.0.1/16", kb).problems
+    assert "Did you mean `10.0.0.0/16`" in problem_text(problem)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.text(max_size=300))
+def test_never_raises_on_any_text(kb, text):
+    parsed = read_question(text, kb)
+    for problem in parsed.problems:
+        assert problem_text(problem)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["nodes", "location", "bgp", "pod-cidr", "zzz", "priority", "l3"]),
+            st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=20),
+        ),
+        max_size=6,
+    )
+)
+def test_never_raises_on_any_pairs(kb, pairs):
+    text = " ".join(f"{k}={v}" for k, v in pairs)
+    read_question(text, kb)
+
+
+def _pair_text(value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ",".join(value) or "none"
+    return str(value)
+
+
+@st.composite
+def plans(draw, kb):
+    data = {}
+    for q in kb.questions:
+        if not draw(st.booleans()):
+            continue
+        if q.type == "int":
+            data[q.key] = draw(st.integers(q.min, q.max))
+        elif q.type == "bool":
+            data[q.key] = draw(st.booleans())
+        elif q.type == "choice":
+            data[q.key] = draw(st.sampled_from(q.choice_values()))
+        elif q.type == "multi":
+            values = [v for v in q.choice_values() if v != q.none_value]
+            least = 0 if q.none_value else 1
+            data[q.key] = draw(
+                st.lists(st.sampled_from(values), unique=True, min_size=least, max_size=3)
+            )
+        else:
+            prefix = draw(st.integers(8, 28))
+            data[q.key] = f"10.{draw(st.integers(0, 255))}.0.0/{prefix}"
+    return data
+
+
+def test_round_trip_of_any_plan(kb):
+    model = plan_model(kb)
+
+    @settings(max_examples=200, deadline=None)
+    @given(plans(kb))
+    def check(data):
+        import ipaddress
+
+        for key in ("pod-cidr", "service-cidr", "node-cidr"):
+            if key in data:
+                data[key] = str(ipaddress.ip_network(data[key], strict=False))
+        plan = model.model_validate(data)
+        text = " ".join(f"{k}={_pair_text(v)}" for k, v in plan.to_json().items())
+        parsed = read_question(text, kb)
+        assert parsed.ok, parsed.problems
+        assert parsed.plan == plan
+
+    check()
