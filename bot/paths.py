@@ -9,13 +9,18 @@ team's own copies.
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
 def _data_dir(name: str, env_var: str) -> Path:
-    override = os.environ.get(env_var)
+    return _resolve(name, os.environ.get(env_var) or "")
+
+
+@cache  # asked on every message rendered; the answer changes only with the environment variable
+def _resolve(name: str, override: str) -> Path:
     if override:
         return Path(override)
     shipped = _PACKAGE / "_data" / name

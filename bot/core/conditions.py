@@ -10,7 +10,8 @@ available *or unknown*.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -61,6 +62,36 @@ class Condition(BaseModel):
         return found
 
     def holds(self, values: Mapping[str, Any]) -> bool:
+        return self.compiled(values)
+
+    @cached_property
+    def compiled(self) -> Callable[[Mapping[str, Any]], bool]:
+        """This condition as a closure: the engine re-runs the rules for every what-could-change
+        answer, and walking the pydantic model each time costs most of a request's budget."""
+        key = self.key
+        if key is not None:
+            if self.is_ is not None:
+                expected = self.is_
+                return lambda v: v.get(key) is not None and v.get(key) == expected
+            if self.includes is not None:
+                wanted = tuple(self.includes)
+                return lambda v: v.get(key) is not None and any(w in v[key] for w in wanted)
+            if self.gte is not None:
+                low = self.gte
+                return lambda v: v.get(key) is not None and v[key] >= low
+            high = self.lt
+            return lambda v: v.get(key) is not None and v[key] < high
+        if self.all_ is not None:
+            parts = tuple(c.compiled for c in self.all_)
+            return lambda v: all(p(v) for p in parts)
+        if self.any_ is not None:
+            parts = tuple(c.compiled for c in self.any_)
+            return lambda v: any(p(v) for p in parts)
+        inner = self.not_.compiled  # type: ignore[union-attr]
+        return lambda v: not inner(v)
+
+    def _walk(self, values: Mapping[str, Any]) -> bool:
+        """The reference evaluation the compiled closure must agree with (see the tests)."""
         if self.key is not None:
             value = values.get(self.key)
             if value is None:
@@ -73,7 +104,7 @@ class Condition(BaseModel):
                 return value >= self.gte
             return value < self.lt  # type: ignore[operator]
         if self.all_ is not None:
-            return all(c.holds(values) for c in self.all_)
+            return all(c._walk(values) for c in self.all_)
         if self.any_ is not None:
-            return any(c.holds(values) for c in self.any_)
-        return not self.not_.holds(values)  # type: ignore[union-attr]
+            return any(c._walk(values) for c in self.any_)
+        return not self.not_._walk(values)  # type: ignore[union-attr]
