@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import advice
+from bot.cli import advice, decisions
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,5 +13,12 @@ def main() -> None:
     """NetPlugin Advisor: Flannel or Terway Edge for an ACK Edge cluster, explained."""
 
 
-for command in (advice.recommend, advice.compare, advice.checklist, advice.keys, advice.knowledge):
+for command in (
+    advice.recommend,
+    advice.compare,
+    advice.checklist,
+    advice.keys,
+    advice.knowledge,
+    decisions.decisions,
+):
     main.add_command(command)

@@ -21,7 +21,7 @@ from bot.render.messages import problem_text, say
 INVALID_INPUT = 2
 
 
-def _print_markdown(text: str) -> None:
+def print_markdown(text: str) -> None:
     Console(soft_wrap=False).print(Markdown(text))
 
 
@@ -41,7 +41,15 @@ def card_markdown(result_json: dict, kb) -> str:
 @click.command()
 @click.argument("text", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def recommend(text: tuple[str, ...], as_json: bool) -> None:
+@click.option(
+    "--log",
+    "log_to",
+    default=None,
+    is_flag=False,
+    flag_value="",
+    help="Also record the decision in the log (default $NETPLUGIN_DB or ./netplugin.db).",
+)
+def recommend(text: tuple[str, ...], as_json: bool, log_to: str | None) -> None:
     """Recommend a plugin for TEXT: key=value pairs and/or plain words (see `netplugin keys`)."""
     kb = _knowledge()
     parsed = read_question(" ".join(text), kb)
@@ -50,17 +58,26 @@ def recommend(text: tuple[str, ...], as_json: bool) -> None:
             click.echo(problem_text(problem), err=True)
         sys.exit(INVALID_INPUT)
     result = run_engine(parsed.plan, kb, parsed.understood).to_json()
+    if log_to is not None:
+        from bot.decisions import DecisionLog, default_db_path
+
+        log = DecisionLog(log_to or default_db_path())
+        decision, _ = log.record(
+            result=result, source="cli", raw_text=parsed.text, visibility="local"
+        )
+        log.close()
+        result = {**result, "decision_id": decision.id}
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        _print_markdown(card_markdown(result, kb))
+        print_markdown(card_markdown(result, kb))
 
 
 @click.command()
 def compare() -> None:
     """The whole side-by-side comparison of the two plugins."""
     kb = _knowledge()
-    _print_markdown(
+    print_markdown(
         render_text(
             "cli/compare.md.j2",
             plugins=[kb.plugin(p) for p in PLUGIN_IDS],
@@ -76,7 +93,7 @@ def checklist(plugin: str) -> None:
     """The connectivity checklist for PLUGIN, with how to verify each item."""
     kb = _knowledge()
     items = [i for i in kb.checklist if plugin.lower() in i.plugins]
-    _print_markdown(
+    print_markdown(
         render_text(
             "cli/checklist.md.j2", plugin=kb.plugin(plugin.lower()), items=items, sources=kb.sources
         )
@@ -87,7 +104,7 @@ def checklist(plugin: str) -> None:
 def keys() -> None:
     """The keys and plain words the advisor understands."""
     kb = _knowledge()
-    _print_markdown(
+    print_markdown(
         render_text(
             "cli/keys.md.j2", questions=kb.questions, yes_words=kb.yes_words, no_words=kb.no_words
         )

@@ -41,7 +41,7 @@ class Decision(BaseModel):
     visibility: str | None = None
     user: str | None = None
     source: str
-    raw_text: str = ""
+    raw_text: str | None = None
     plan: dict[str, Any]
     result: dict[str, Any]
     status: str
@@ -92,7 +92,7 @@ class DecisionLog:
         *,
         result: dict[str, Any],
         source: Source,
-        raw_text: str = "",
+        raw_text: str | None = None,
         team: str | None = None,
         channel: str | None = None,
         visibility: Visibility = "unknown",

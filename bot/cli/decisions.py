@@ -1,0 +1,150 @@
+"""`netplugin decisions list | show | export`: review the decision log outside Slack."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli.advice import card_markdown, print_markdown
+from bot.core.explain import drift
+from bot.core.knowledge import default_knowledge
+from bot.decisions import Decision, DecisionLog, default_db_path
+from bot.render.environment import render_text
+from bot.render.messages import say
+
+CSV_COLUMNS = [
+    "id",
+    "created_at",
+    "team",
+    "channel",
+    "visibility",
+    "user",
+    "source",
+    "status",
+    "plugin",
+    "knowledge_version",
+    "message_ts",
+    "permalink",
+    "parent_id",
+    "raw_text",
+    "plan",
+    "result",
+]
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=None,
+    help="The decision log (default: $NETPLUGIN_DB or ./netplugin.db).",
+)
+
+
+def _open(db_path: str | None) -> DecisionLog:
+    return DecisionLog(db_path or default_db_path())
+
+
+def _plugin_names() -> dict[str, str]:
+    return {p.id: p.name for p in default_knowledge().plugins}
+
+
+@click.group()
+def decisions() -> None:
+    """Review the decision log."""
+
+
+@decisions.command("list")
+@db_option
+@click.option("--channel", default=None, help="Only decisions made in this channel id.")
+@click.option("--plugin", type=click.Choice(["flannel", "terway-edge"]), default=None)
+@click.option("--since", default=None, help="Only decisions at or after this ISO date (UTC).")
+@click.option("--limit", type=int, default=None)
+def list_decisions(db_path, channel, plugin, since, limit) -> None:
+    """List logged decisions, oldest first."""
+    found = _open(db_path).query(channel=channel, plugin=plugin, since=since, limit=limit)
+    print_markdown(
+        render_text(
+            "cli/decisions-list.md.j2", decisions=found, plugin_names=_plugin_names(), say=say
+        )
+    )
+
+
+@decisions.command("show")
+@db_option
+@click.argument("decision_id", type=int)
+def show(db_path, decision_id) -> None:
+    """Show one decision as it was made, and whether today's knowledge would differ."""
+    log = _open(db_path)
+    found = log.get(decision_id)
+    if found is None:
+        click.echo(render_text("cli/not-found.txt.j2", id=decision_id, db=log.path), err=True)
+        sys.exit(1)
+    kb = default_knowledge()
+    changed = drift(found.result, kb)
+    header = render_text(
+        "cli/decision-header.md.j2",
+        d=found,
+        drift=changed if changed and changed.differs else None,
+        plugin_names=_plugin_names(),
+        say=say,
+    )
+    print_markdown(header + "\n\n" + card_markdown(found.result, kb))
+
+
+def _as_json(found: list[Decision]) -> str:
+    return json.dumps([d.model_dump(mode="json") for d in found], indent=2, ensure_ascii=False)
+
+
+def _as_csv(found: list[Decision]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for d in found:
+        row = d.model_dump(mode="json")
+        row["plan"] = json.dumps(row["plan"], sort_keys=True)
+        row["result"] = json.dumps(row["result"], sort_keys=True)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def adr_markdown(decision: Decision) -> str:
+    return render_text("adr.md.j2", d=decision, r=decision.result, plugin_names=_plugin_names())
+
+
+@decisions.command("export")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "adr"]), default="json")
+@click.option(
+    "--out",
+    type=click.Path(),
+    default=None,
+    help="A file (json, csv) or a directory (adr); default: standard output, ./adr for adr.",
+)
+@click.option("--channel", default=None)
+@click.option("--plugin", type=click.Choice(["flannel", "terway-edge"]), default=None)
+@click.option("--since", default=None)
+@click.option("--id", "ids", type=int, multiple=True, help="Only these decisions.")
+def export(db_path, fmt, out, channel, plugin, since, ids) -> None:
+    """Export decisions as JSON, CSV, or one MADR Markdown file per decision (adr)."""
+    found = _open(db_path).query(channel=channel, plugin=plugin, since=since)
+    if ids:
+        found = [d for d in found if d.id in set(ids)]
+    if fmt == "adr":
+        directory = Path(out or "adr")
+        directory.mkdir(parents=True, exist_ok=True)
+        for d in found:
+            (directory / f"{d.id:04d}-network-plugin.md").write_text(
+                adr_markdown(d), encoding="utf-8"
+            )
+        click.echo(render_text("cli/exported.txt.j2", count=len(found), where=directory), err=True)
+        return
+    text = _as_json(found) if fmt == "json" else _as_csv(found)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(render_text("cli/exported.txt.j2", count=len(found), where=out), err=True)
+    else:
+        click.echo(text, nl=False)

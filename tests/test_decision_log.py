@@ -1,0 +1,133 @@
+"""The decision log: migrations, one-transaction writes, idempotency, lookups, scoping."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bot.core.engine import recommend
+from bot.core.grammar import read_question
+from bot.decisions import DecisionLog
+from bot.decisions import migrations as schema
+
+
+@pytest.fixture
+def result(kb):
+    def make(text: str = "location=ens nodes=500") -> dict:
+        parsed = read_question(text, kb)
+        return recommend(parsed.plan, kb, parsed.understood).to_json()
+
+    return make
+
+
+def test_migrations_on_an_empty_database(tmp_path):
+    log = DecisionLog(tmp_path / "a.db")
+    applied = [m.name for m in schema.migrations.applied(log.db)]
+    assert applied == ["m001_decisions", "m002_idempotency_and_scope"]
+    assert {"request_key", "visibility"} <= set(log.db["decisions"].columns_dict)
+    assert log.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # Opening again applies nothing twice.
+    DecisionLog(tmp_path / "a.db").close()
+
+
+def test_migrations_on_a_database_of_the_previous_version(tmp_path, result):
+    path = tmp_path / "v1.db"
+    v1 = Migrations(schema.migrations.name)
+    v1()(schema.m001_decisions)
+    old = Database(path)
+    v1.apply(old)
+    r = result()
+    old["decisions"].insert(
+        {
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "channel": "C1",
+            "source": "slash",
+            "plan": json.dumps(r["plan"]),
+            "result": json.dumps(r),
+            "status": r["status"],
+            "plugin": r["plugin"],
+            "knowledge_version": r["knowledge_version"],
+            "message_ts": "111.222",
+        }
+    )
+    old.conn.close()
+
+    log = DecisionLog(path)
+    migrated = log.by_message("C1", "111.222")
+    assert migrated is not None
+    assert migrated.plugin == "terway-edge"
+    assert migrated.request_key is None
+    # And the new version's features work on it.
+    _, created = log.record(result=r, source="slash", request_key="T1")
+    assert created
+    assert log.record(result=r, source="slash", request_key="T1")[1] is False
+
+
+def test_record_then_attach_message(fresh_log, result):
+    decision, created = fresh_log.record(
+        result=result(), source="slash", raw_text="x", channel="C1", user="U1", team="T1"
+    )
+    assert created
+    assert decision.message_ts is None
+    fresh_log.attach_message(decision.id, channel="C1", ts="1.5", permalink="https://x/p1")
+    found = fresh_log.by_message("C1", "1.5")
+    assert found.id == decision.id
+    assert found.permalink == "https://x/p1"
+    assert found.result["plugin"] == "terway-edge"
+    assert fresh_log.by_message("C2", "1.5") is None
+
+
+def test_a_retried_request_key_logs_once(fresh_log, result):
+    first, created = fresh_log.record(result=result(), source="slash", request_key="trigger-1")
+    again, created_again = fresh_log.record(
+        result=result(), source="slash", request_key="trigger-1"
+    )
+    assert created and not created_again
+    assert again.id == first.id
+    assert fresh_log.count() == 1
+
+
+def test_claim_is_true_once(fresh_log):
+    assert fresh_log.claim("event:Ev1")
+    assert not fresh_log.claim("event:Ev1")
+    assert fresh_log.claim("event:Ev2")
+
+
+def test_history_is_newest_first_and_per_channel(fresh_log, result):
+    for channel in ("C1", "C2", "C1", "C1"):
+        fresh_log.record(result=result(), source="slash", channel=channel)
+    ids = [d.id for d in fresh_log.history("C1", limit=2)]
+    assert ids == [4, 3]
+
+
+def test_what_if_children(fresh_log, result):
+    parent, _ = fresh_log.record(result=result(), source="slash", channel="C1")
+    child, _ = fresh_log.record(
+        result=result("nodes=2000"), source="thread-what-if", channel="C1", parent_id=parent.id
+    )
+    assert [d.id for d in fresh_log.children(parent.id)] == [child.id]
+    with pytest.raises(sqlite3.IntegrityError):
+        fresh_log.record(result=result(), source="thread-what-if", parent_id=999)
+
+
+def test_private_decisions_are_visible_only_where_made(fresh_log, result):
+    private, _ = fresh_log.record(
+        result=result(), source="slash", channel="G1", visibility="private"
+    )
+    public, _ = fresh_log.record(result=result(), source="slash", channel="C1", visibility="public")
+    assert private.visible_from("G1")
+    assert not private.visible_from("C1")
+    assert not private.visible_from(None)
+    assert public.visible_from("C9")
+
+
+def test_no_secret_reaches_the_log(tmp_path, result, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret-token-value")
+    log = DecisionLog(tmp_path / "s.db")
+    log.record(result=result(), source="slash", raw_text="nodes=5")
+    log.close()
+    assert b"xoxb-secret-token-value" not in (tmp_path / "s.db").read_bytes()
