@@ -1,0 +1,440 @@
+"""A fake Slack Web API on 127.0.0.1, over an in-memory Workspace.
+
+    with FakeSlack() as fake:
+        client = WebClient(token=fake.bot_token, base_url=fake.api_url)
+        fake.fail_next("chat.postMessage", error="not_in_channel")
+        ...
+        call = fake.wait_for("chat.postMessage", timeout=5)
+
+Methods: auth.test, chat.postMessage, chat.postEphemeral, chat.update, chat.getPermalink,
+views.open / update / push, conversations.open, conversations.replies, users.info. Bodies may be
+form-encoded or JSON, like Slack accepts; the token comes from the Authorization header or the
+`token` field. Every call, failed or not, is recorded with its parameters and headers.
+Response URLs (`/response_url/<id>`) record what the app sends there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from bot.fakeslack.workspace import OpenView, Workspace
+
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
+RESPONSE_URL = "response_url"  # the "method" name of response_url posts, for fail_next/wait_for
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    status: int = 200
+    response: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.response.get("ok"))
+
+
+@dataclass
+class Failure:
+    error: str | None = None
+    status: int = 200
+    retry_after: int | None = None
+
+
+class SlackError(Exception):
+    def __init__(self, error: str):
+        super().__init__(error)
+        self.error = error
+
+
+class FakeSlack:
+    def __init__(
+        self,
+        workspace: Workspace | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_token: str = "xoxb-fake-bot-token",
+    ):
+        self.workspace = workspace or Workspace()
+        self.bot_token = bot_token
+        self.calls: list[Call] = []
+        self._failures: dict[str, deque[Failure]] = {}
+        self._changed = threading.Condition()
+        self._httpd = ThreadingHTTPServer((host, port), _handler(self))
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        self.methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "chat.getPermalink": self._chat_get_permalink,
+            "views.open": self._views_open,
+            "views.update": self._views_update,
+            "views.push": self._views_push,
+            "conversations.open": self._conversations_open,
+            "conversations.replies": self._conversations_replies,
+            "users.info": self._users_info,
+        }
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def start(self) -> FakeSlack:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- test helpers -----------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next `times` calls of `method` fail: `{"ok": false, "error": error}` with HTTP
+        `status` (429 sends Retry-After: `retry_after`; 5xx is a server error)."""
+        if error is None:
+            error = {429: "ratelimited"}.get(status, "fatal_error" if status >= 500 else "error")
+        with self._changed:
+            queue = self._failures.setdefault(method, deque())
+            queue.extend(Failure(error, status, retry_after) for _ in range(times))
+
+    def reset(self) -> None:
+        """Forget recorded calls and pending failures (the workspace stays)."""
+        with self._changed:
+            self.calls.clear()
+            self._failures.clear()
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._changed:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(
+        self,
+        method: str,
+        *,
+        timeout: float = 5,
+        count: int = 1,
+        where: Callable[[Call], bool] | None = None,
+        ok: bool | None = True,
+    ) -> Call:
+        """Wait until `count` calls of `method` (successful ones unless ok=None/False, matching
+        `where`) are recorded; return the last. Raises TimeoutError naming what was seen."""
+        deadline = time.monotonic() + timeout
+
+        def matching() -> list[Call]:
+            return [
+                c
+                for c in self.calls
+                if c.method == method and (ok is None or c.ok == ok) and (where is None or where(c))
+            ]
+
+        with self._changed:
+            while True:
+                found = matching()
+                if len(found) >= count:
+                    return found[count - 1]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [(c.method, c.status, c.response.get("error")) for c in self.calls]
+                    raise TimeoutError(f"no {count}× {method} within {timeout}s; calls: {seen}")
+                self._changed.wait(left)
+
+    def response_url(self, channel: str | None = None, user: str | None = None) -> str:
+        """A new response_url the app can answer to (as Slack gives with each command)."""
+        return f"{self.url}/response_url/{self.workspace.new_response_url(channel, user).id}"
+
+    # --- HTTP -------------------------------------------------------------------------------
+
+    def handle(
+        self, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        params = _decode(headers.get("content-type", ""), body)
+        parts = urlsplit(path).path.strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "response_url":
+            method = RESPONSE_URL
+        elif len(parts) == 2 and parts[0] == "api":
+            method = parts[1]
+        else:
+            return 404, {}, {"ok": False, "error": "unknown_path"}
+        call = Call(method=method, params=params, headers=dict(headers))
+        status, extra, response = self._answer(call, parts[-1], headers)
+        call.status, call.response = status, response
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        return status, extra, response
+
+    def _answer(
+        self, call: Call, name: str, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self._changed:
+            queue = self._failures.get(call.method)
+            failure = queue.popleft() if queue else None
+        if failure is not None:
+            extra = {}
+            if failure.retry_after is not None:
+                extra["Retry-After"] = str(failure.retry_after)
+            return failure.status, extra, {"ok": False, "error": failure.error}
+        if call.method == RESPONSE_URL:
+            return self._response_url_post(name, call.params)
+        handler = self.methods.get(call.method)
+        if handler is None:
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        token = headers.get("authorization", "").removeprefix("Bearer ").strip()
+        token = token or str(call.params.get("token") or "")
+        if token != self.bot_token:
+            return 200, {}, {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
+        try:
+            return 200, {}, {"ok": True, **handler(call.params)}
+        except SlackError as exc:
+            return 200, {}, {"ok": False, "error": exc.error}
+
+    # --- Web API methods --------------------------------------------------------------------
+
+    def _auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        ws = self.workspace
+        return {
+            "url": f"https://{ws.team_name}.slack.test/",
+            "team": ws.team_name,
+            "user": "netplugin-advisor",
+            "team_id": ws.team_id,
+            "user_id": ws.bot_user_id,
+            "bot_id": ws.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _channel_for_post(self, channel: str | None) -> str:
+        ws = self.workspace
+        if not channel:
+            raise SlackError("channel_not_found")
+        if channel.startswith("U") and channel in ws.users:  # posting to a user: their DM
+            return ws.open_im(channel).id
+        found = ws.channels.get(channel)
+        if found is None:
+            raise SlackError("channel_not_found")
+        if ws.bot_user_id not in found.members:
+            raise SlackError("not_in_channel")
+        return found.id
+
+    def _chat_post_message(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("text") and not p.get("blocks"):
+            raise SlackError("no_text")
+        channel = self._channel_for_post(p.get("channel"))
+        thread_ts = p.get("thread_ts") or None
+        if thread_ts and self.workspace.channels[channel].message(str(thread_ts)) is None:
+            raise SlackError("thread_not_found")
+        message = self.workspace.post(
+            channel,
+            text=p.get("text") or "",
+            blocks=p.get("blocks"),
+            bot=True,
+            thread_ts=str(thread_ts) if thread_ts else None,
+        )
+        return {"channel": channel, "ts": message.ts, "message": message.to_api()}
+
+    def _chat_post_ephemeral(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_for_post(p.get("channel"))
+        item = self.workspace.add_ephemeral(
+            channel=channel,
+            user=p.get("user"),
+            text=p.get("text") or "",
+            blocks=p.get("blocks"),
+            via="chat.postEphemeral",
+        )
+        return {"message_ts": item.ts}
+
+    def _chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        ws = self.workspace
+        channel = ws.channels.get(p.get("channel") or "")
+        message = channel.message(str(p.get("ts"))) if channel else None
+        if message is None:
+            raise SlackError("message_not_found")
+        with ws.lock:
+            message.text = p.get("text") or message.text
+            message.blocks = p.get("blocks") or message.blocks
+            message.edited = True
+        return {"channel": message.channel, "ts": message.ts, "text": message.text}
+
+    def _chat_get_permalink(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self.workspace.channels.get(p.get("channel") or "")
+        ts = str(p.get("message_ts") or "")
+        if channel is None or channel.message(ts) is None:
+            raise SlackError("message_not_found")
+        link = f"{self.url}/archives/{channel.id}/p{ts.replace('.', '')}"
+        return {"channel": channel.id, "permalink": link}
+
+    def _views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("trigger_id"):
+            raise SlackError("invalid_trigger_id")
+        view = p.get("view")
+        if not isinstance(view, dict) or not view.get("blocks"):
+            raise SlackError("invalid_arguments")
+        ws = self.workspace
+        with ws.lock:
+            opened = _stored_view(ws.new_id("V"), view, ws.team_id)
+            ws.views[opened["id"]] = _open_view(opened, p.get("trigger_id"))
+        return {"view": opened}
+
+    def _views_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        ws = self.workspace
+        current = ws.views.get(p.get("view_id") or "")
+        if current is None:
+            raise SlackError("not_found")
+        if p.get("hash") and p.get("hash") != current.hash:
+            raise SlackError("hash_conflict")
+        with ws.lock:
+            updated = _stored_view(current.id, p.get("view") or {}, ws.team_id)
+            current.view, current.hash = updated, updated["hash"]
+        return {"view": updated}
+
+    def _views_push(self, p: dict[str, Any]) -> dict[str, Any]:
+        ws = self.workspace
+        if not p.get("trigger_id"):
+            raise SlackError("invalid_trigger_id")
+        with ws.lock:
+            pushed = _stored_view(ws.new_id("V"), p.get("view") or {}, ws.team_id)
+            ws.views[pushed["id"]] = _open_view(pushed, p.get("trigger_id"))
+        return {"view": pushed}
+
+    def _conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        users = str(p.get("users") or "").split(",")
+        if len(users) != 1 or users[0] not in self.workspace.users:
+            raise SlackError("user_not_found")
+        channel = self.workspace.open_im(users[0])
+        return {"channel": {"id": channel.id, "is_im": True, "user": users[0]}}
+
+    def _conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = self.workspace.channels.get(p.get("channel") or "")
+        if channel is None:
+            raise SlackError("channel_not_found")
+        parent = channel.message(str(p.get("ts")))
+        if parent is None:
+            raise SlackError("thread_not_found")
+        root = parent.thread_ts or parent.ts
+        messages = [channel.message(root), *channel.thread(root)]
+        return {"messages": [m.to_api() for m in messages if m], "has_more": False}
+
+    def _users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self.workspace.users.get(p.get("user") or "")
+        if user is None:
+            raise SlackError("user_not_found")
+        return {"user": user.to_api()}
+
+    def _response_url_post(
+        self, url_id: str, p: dict[str, Any]
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        ws = self.workspace
+        entry = ws.response_urls.get(url_id)
+        if entry is None:
+            return 404, {}, {"ok": False, "error": "expired_url"}
+        entry.posts.append(p)
+        if p.get("response_type") == "in_channel" and entry.channel in ws.channels:
+            ws.post(entry.channel, text=p.get("text") or "", blocks=p.get("blocks"), bot=True)
+        else:
+            ws.add_ephemeral(
+                channel=entry.channel,
+                user=entry.user,
+                text=p.get("text") or "",
+                blocks=p.get("blocks"),
+                via=RESPONSE_URL,
+            )
+        return 200, {}, {"ok": True}
+
+
+def _stored_view(view_id: str, view: dict[str, Any], team_id: str) -> dict[str, Any]:
+    return {
+        **view,
+        "id": view_id,
+        "team_id": team_id,
+        "hash": f"{time.time_ns():x}",
+        "state": {"values": {}},
+        "private_metadata": view.get("private_metadata", ""),
+        "callback_id": view.get("callback_id", ""),
+    }
+
+
+def _open_view(view: dict[str, Any], trigger_id: str | None) -> OpenView:
+    return OpenView(id=view["id"], user=None, trigger_id=trigger_id, view=view, hash=view["hash"])
+
+
+def _decode(content_type: str, body: bytes) -> dict[str, Any]:
+    """Form or JSON, as Slack accepts; JSON-valued form fields (blocks, view) are decoded."""
+    if not body:
+        return {}
+    if "json" in content_type:
+        data = json.loads(body)
+        return data if isinstance(data, dict) else {}
+    params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(body.decode(), True).items()}
+    for name in JSON_FIELDS:
+        if isinstance(params.get(name), str):
+            with contextlib.suppress(ValueError):
+                params[name] = json.loads(params[name])
+    return params
+
+
+def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            try:
+                status, extra, response = fake.handle(self.path, headers, body)
+            except Exception as exc:  # a bug in the fake: say so, loudly, as a 500
+                status, extra, response = 500, {}, {"ok": False, "error": f"fake: {exc!r}"}
+            payload = json.dumps(response).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in extra.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler

@@ -1,0 +1,37 @@
+"""Adjust answers: the questionnaire again, pre-filled with the decision's plan; the new card
+goes to the same channel and names this decision as its parent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot.core.plan import plan_from_json
+from bot.slack.actions.clicked import Click
+from bot.slack.deps import advisor_of
+from bot.slack.modal import build_modal
+from bot.slack.payload import visibility
+
+
+def adjust_answers(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    advisor = advisor_of(context)
+    click = Click(body, action)
+    decision = click.decision(advisor)
+    if decision is None:
+        return
+    plan = plan_from_json(advisor.kb, decision.plan)
+    channel_name = (body.get("channel") or {}).get("name")
+    metadata: dict[str, Any] = {"parent": decision.id}
+    if decision.visibility == "dm" and decision.channel is None:
+        metadata["dm"] = True
+    else:
+        metadata["channel"] = click.channel
+        metadata["visibility"] = visibility(click.channel, channel_name)
+    if click.response_url:
+        metadata["response_url"] = click.response_url
+    view = build_modal(advisor.kb, metadata=metadata, plan=plan, directory=advisor.templates)
+    client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -1,0 +1,42 @@
+"""Explain: the full explanation in the card's thread, once per card however often it is
+clicked; on a card only its user sees (ephemeral), the explanation is ephemeral too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.render import slack as render
+from bot.render.messages import say
+from bot.slack import ids
+from bot.slack.actions.clicked import Click
+from bot.slack.cards import error_code, notice, send_ephemeral
+from bot.slack.deps import advisor_of
+
+
+def explain_decision(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    advisor = advisor_of(context)
+    click = Click(body, action)
+    decision = click.decision(advisor)
+    if decision is None:
+        return
+    message = render.explanation(
+        decision.result, plugin_names=advisor.plugin_names, directory=advisor.templates
+    )
+    if click.ephemeral or not click.message_ts or not click.channel:
+        send_ephemeral(click.response_url, message)
+        return
+    if not advisor.log.claim(f"action:{click.channel}:{click.message_ts}:{ids.EXPLAIN}"):
+        send_ephemeral(click.response_url, notice(advisor, say("explain-already")))
+        return
+    try:
+        client.chat_postMessage(channel=click.channel, thread_ts=click.message_ts, **message)
+    except SlackClientError as exc:
+        send_ephemeral(
+            click.response_url, notice(advisor, say("post-failed", error=error_code(exc)))
+        )

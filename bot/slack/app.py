@@ -1,0 +1,141 @@
+"""The Bolt app factory.
+
+    app = build_app(Settings())
+
+- One WebClient with retry handlers: 429 waits for Retry-After, 5xx and connection errors are
+  retried (slack_sdk's RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+  ConnectionErrorRetryHandler). Bolt copies them into each request's client.
+- auth.test is called once, here; Bolt gets an `authorize` returning that cached result, so no
+  request calls auth.test (and the token is not passed to Bolt, which would verify it again).
+- Every listener acks in the request thread and does its work in a lazy function on Bolt's
+  executor (process_before_response=True): Bolt's default runner instead polls for ack() every
+  10 ms, which would be the floor of every ack (see docs/slack.md, "Performance").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.middleware import Middleware
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.core.knowledge import Knowledge, default_knowledge
+from bot.decisions import DecisionLog
+from bot.settings import Settings
+from bot.slack import actions, commands, events, shortcuts, views
+from bot.slack.deps import Advisor
+
+log = logging.getLogger(__name__)
+
+# commands first: /netplugin is matched before any other listener is tried.
+LISTENER_MODULES = (commands, views, actions, shortcuts, events)
+
+
+def retry_handlers() -> list:
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def make_client(settings: Settings) -> WebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(
+        token=token, base_url=settings.api_url, timeout=10, retry_handlers=retry_handlers()
+    )
+
+
+class CachedAuthorize(Authorize):
+    """The result of the one auth.test made at start, for every request (a single workspace)."""
+
+    def __init__(self, result: AuthorizeResult):
+        self.result = result
+
+    def __call__(self, **kwargs: Any) -> AuthorizeResult:
+        return self.result
+
+
+class ProvideAdvisor(Middleware):
+    """Puts the shared Advisor into each request's context (no argument introspection)."""
+
+    def __init__(self, advisor: Advisor):
+        self.advisor = advisor
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        req.context["advisor"] = self.advisor
+        return next()
+
+
+def authorize_once(client: WebClient) -> AuthorizeResult:
+    """auth.test with the bot token (raises slack_sdk's SlackApiError when Slack refuses it)."""
+    response = client.auth_test()
+    return AuthorizeResult.from_auth_test_response(
+        auth_test_response=response, bot_token=client.token, user_token=None
+    )
+
+
+def _log_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
+    logger.exception("listener failed (%s): %s", body.get("type"), type(error).__name__)
+
+
+def build_app(
+    settings: Settings,
+    kb: Knowledge | None = None,
+    log: DecisionLog | None = None,
+    client: WebClient | None = None,
+    *,
+    socket_mode: bool = False,
+) -> App:
+    """The Bolt App with every listener registered. `socket_mode=True` turns off request
+    signature checks (Socket Mode requests come over the app's own websocket); otherwise
+    SLACK_SIGNING_SECRET is required."""
+    client = client or make_client(settings)
+    if not client.retry_handlers:
+        client.retry_handlers = retry_handlers()
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    if not socket_mode and not secret:
+        raise ValueError("SLACK_SIGNING_SECRET is required in HTTP mode")
+    authorized = authorize_once(client)
+    advisor = Advisor(
+        kb=kb or default_knowledge(),
+        log=log if log is not None else DecisionLog(settings.netplugin_db),
+        bot_user_id=authorized.bot_user_id,
+    )
+    # Bolt takes the token from the AuthorizeResult; a client with a token as well would make it
+    # warn that the token is ignored.
+    bolt_client = WebClient(
+        base_url=client.base_url,
+        timeout=client.timeout,
+        headers=client.headers,
+        retry_handlers=client.retry_handlers,
+    )
+    app = App(
+        client=bolt_client,
+        signing_secret=secret,
+        authorize=CachedAuthorize(authorized),
+        token_verification_enabled=False,  # done above, once
+        request_verification_enabled=not socket_mode,
+        process_before_response=True,  # ack in the request thread; work in lazy listeners
+        name="netplugin-advisor",
+    )
+    app.use(ProvideAdvisor(advisor))
+    app.error(_log_error)
+    for module in LISTENER_MODULES:
+        module.register(app)
+    return app

@@ -1,0 +1,13 @@
+"""/netplugin: wiring only. The subcommands are a dict (commands/subcommands.py)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack import ids
+from bot.slack.ack import ack_at_once
+from bot.slack.commands.netplugin import answer_netplugin
+
+
+def register(app: App) -> None:
+    app.command(ids.COMMAND)(ack=ack_at_once, lazy=[answer_netplugin])

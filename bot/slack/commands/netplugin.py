@@ -1,0 +1,30 @@
+"""/netplugin [subcommand | question]: the first word picks a subcommand, else it is a question."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.slack.commands.question import answer_question
+from bot.slack.commands.request import SlashRequest
+from bot.slack.commands.subcommands import SUBCOMMANDS
+from bot.slack.deps import advisor_of
+
+
+def answer_netplugin(
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    logger: logging.Logger,
+) -> None:
+    request = SlashRequest(advisor_of(context), client, command, respond, logger)
+    word, _, rest = request.text.strip().partition(" ")
+    handler = SUBCOMMANDS.get(word.lower())
+    if handler is not None:
+        handler(request, rest.strip())
+    else:
+        answer_question(request, request.text)

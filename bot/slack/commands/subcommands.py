@@ -1,0 +1,101 @@
+"""/netplugin's subcommands: {first word: handler(request, rest of the text)}.
+
+A first word that is not here makes the whole text a question. Add a subcommand by adding an
+entry (e.g. `SUBCOMMANDS["history"] = show_history`) from its own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.core.knowledge import PLUGIN_IDS
+from bot.render import slack as render
+from bot.render.messages import say
+from bot.slack import ids
+from bot.slack.cards import notice
+from bot.slack.commands.request import SlashRequest
+from bot.slack.modal import build_modal
+
+Subcommand = Callable[[SlashRequest, str], None]
+
+
+def open_questionnaire(request: SlashRequest, rest: str) -> None:
+    """No text, or `ask`: the modal, opened with this request's trigger_id."""
+    metadata = {"channel": request.channel, "visibility": request.visibility}
+    if request.response_url:
+        metadata["response_url"] = request.response_url
+    view = build_modal(request.advisor.kb, metadata=metadata, directory=request.advisor.templates)
+    request.client.views_open(trigger_id=request.trigger_id, view=view)
+
+
+def show_help(request: SlashRequest, rest: str) -> None:
+    kb = request.advisor.kb
+    request.ephemeral(
+        render.message(
+            "slack/help.json.j2",
+            request.advisor.templates,
+            command=ids.COMMAND,
+            questions=kb.questions,
+            yes_words=kb.yes_words,
+            no_words=kb.no_words,
+            plugins=list(PLUGIN_IDS),
+        )
+    )
+
+
+def show_compare(request: SlashRequest, rest: str) -> None:
+    kb = request.advisor.kb
+    request.ephemeral(
+        render.message(
+            "slack/compare.json.j2",
+            request.advisor.templates,
+            plugins=[kb.plugin(p) for p in PLUGIN_IDS],
+            rows=kb.rows,
+            cite=render.citer({k: s.model_dump() for k, s in kb.sources.items()}),
+        )
+    )
+
+
+def show_checklist(request: SlashRequest, rest: str) -> None:
+    """`checklist <plugin>`: every item for the plugin, with how to verify it."""
+    kb = request.advisor.kb
+    wanted = rest.lower().replace(" ", "-")
+    by_name = {p.id: p.id for p in kb.plugins} | {p.name.lower(): p.id for p in kb.plugins}
+    by_name |= {"terway": "terway-edge"}
+    plugin = by_name.get(wanted)
+    if plugin is None:
+        request.ephemeral(
+            notice(request.advisor, say("unknown-plugin", given=rest, plugins=list(PLUGIN_IDS)))
+        )
+        return
+    items = [
+        {
+            "id": i.id,
+            "status": None,
+            "detail": "",
+            "text": i.requires,
+            "verify": i.verify,
+            "ports": i.ports,
+            "sources": i.sources,
+        }
+        for i in kb.checklist
+        if plugin in i.plugins
+    ]
+    request.ephemeral(
+        render.message(
+            "slack/checklist.json.j2",
+            request.advisor.templates,
+            title=kb.plugin(plugin).name,
+            items=items,
+            cite=render.citer({k: s.model_dump() for k, s in kb.sources.items()}),
+        )
+    )
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "": open_questionnaire,
+    "ask": open_questionnaire,
+    "help": show_help,
+    "compare": show_compare,
+    "checklist": show_checklist,
+}

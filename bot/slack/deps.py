@@ -1,0 +1,38 @@
+"""What the listeners share: the knowledge, the decision log, the bot's identity.
+
+The app factory puts one `Advisor` into every request's context (`context["advisor"]`). Bolt
+deep-copies the context for lazy listeners; an Advisor is shared, never copied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from bot.core.knowledge import Knowledge
+from bot.decisions import DecisionLog
+
+
+@dataclass(eq=False)
+class Advisor:
+    kb: Knowledge
+    log: DecisionLog
+    bot_user_id: str | None = None
+    templates: Path | None = None  # None: templates_dir() (NETPLUGIN_TEMPLATES_DIR) per render
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Advisor:
+        return self
+
+    def __copy__(self) -> Advisor:
+        return self
+
+    @cached_property
+    def plugin_names(self) -> dict[str, str]:
+        return {p.id: p.name for p in self.kb.plugins}
+
+
+def advisor_of(context: Any) -> Advisor:
+    return context["advisor"]

@@ -1,0 +1,25 @@
+"""@NetPlugin Advisor mentioned: say how to ask, in the mention's thread, once per event even
+when Slack retries (X-Slack-Retry-Num) or several replicas receive it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot.render.messages import say
+from bot.slack.cards import notice
+from bot.slack.deps import advisor_of
+
+
+def reply_to_mention(
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    advisor = advisor_of(context)
+    if not advisor.log.claim(f"event:{body.get('event_id')}"):
+        return
+    message = notice(advisor, say("mention-reply"))
+    client.chat_postMessage(
+        channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"], **message
+    )

@@ -1,0 +1,72 @@
+"""Every Slack id the app uses, in one place.
+
+The listeners wire these ids to callbacks; the deploy tooling generates and checks the Slack app
+manifest from this module (command, shortcut, events, scopes). Changing an id here changes it
+everywhere: the templates receive the ids from the renderers, never spell them out.
+"""
+
+from __future__ import annotations
+
+# --- slash command ------------------------------------------------------------------------------
+COMMAND = "/netplugin"
+COMMAND_DESCRIPTION = "Flannel or Terway Edge for an ACK Edge cluster, explained"
+COMMAND_USAGE_HINT = "[help | compare | checklist <plugin> | ask | your question]"
+
+# --- modal (view) and global shortcut -----------------------------------------------------------
+PLAN_MODAL = "netplugin-plan"  # callback_id of the questionnaire modal
+PLAN_SHORTCUT = "netplugin-plan-shortcut"  # callback_id of the global shortcut
+PLAN_SHORTCUT_NAME = "Plan cluster network"
+PLAN_SHORTCUT_DESCRIPTION = "Answer a few questions and get a network plugin recommendation"
+
+# Each question of knowledge/questions.yaml is one input block: block_id = prefix + key,
+# with one element whose action_id is QUESTION_ACTION.
+QUESTION_BLOCK_PREFIX = "q:"
+QUESTION_ACTION = "answer"
+
+
+def question_block_id(key: str) -> str:
+    return QUESTION_BLOCK_PREFIX + key
+
+
+def question_key(block_id: str) -> str | None:
+    if block_id.startswith(QUESTION_BLOCK_PREFIX):
+        return block_id[len(QUESTION_BLOCK_PREFIX) :]
+    return None
+
+
+# --- the card's buttons (block_actions) ---------------------------------------------------------
+CARD_ACTIONS_BLOCK = "netplugin-card-actions"
+EXPLAIN = "netplugin-explain"
+ADJUST = "netplugin-adjust"
+CHECKLIST = "netplugin-checklist"
+ACTIONS = (EXPLAIN, ADJUST, CHECKLIST)
+
+# --- Events API ---------------------------------------------------------------------------------
+APP_MENTION = "app_mention"
+EVENTS = (APP_MENTION,)
+
+# --- Web API methods called, and the bot scopes each needs --------------------------------------
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth.test": (),
+    "chat.postMessage": ("chat:write",),
+    "chat.getPermalink": (),
+    "views.open": (),
+    # The shortcut's card goes to the user's DM with the bot: conversations.open(users=...).
+    "conversations.open": ("im:write",),
+}
+COMMAND_SCOPES = ("commands",)  # slash commands and shortcuts
+EVENT_SCOPES: dict[str, tuple[str, ...]] = {APP_MENTION: ("app_mentions:read",)}
+
+BOT_SCOPES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            *COMMAND_SCOPES,
+            *(s for scopes in METHOD_SCOPES.values() for s in scopes),
+            *(s for scopes in EVENT_SCOPES.values() for s in scopes),
+        }
+    )
+)
+
+# --- HTTP paths (bot/server.py) -----------------------------------------------------------------
+EVENTS_PATH = "/slack/events"  # commands, interactivity and events all come here
+HEALTH_PATH = "/healthz"

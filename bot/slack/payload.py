@@ -1,0 +1,38 @@
+"""Facts read from Slack payloads: where a request came from and who may see its decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.decisions.store import Visibility
+
+
+def visibility(channel_id: str | None, channel_name: str | None = None) -> Visibility:
+    """public | private | dm | unknown, from a channel id and the name Slack sends with it.
+
+    Slash commands and button clicks send `channel_name`: `directmessage` for a DM,
+    `privategroup` for a private channel, `mpdm-…` for a group DM. IDs: D… is a DM, G… a
+    (legacy) private channel or group DM; C… is public unless the name says otherwise."""
+    name = (channel_name or "").lower()
+    cid = channel_id or ""
+    if name == "directmessage" or cid.startswith("D"):
+        return "dm"
+    if name == "privategroup" or name.startswith("mpdm-") or cid.startswith("G"):
+        return "private"
+    if cid.startswith("C"):
+        return "public"
+    return "unknown"
+
+
+def team_id(body: dict[str, Any]) -> str | None:
+    team = body.get("team")
+    if isinstance(team, dict):
+        return team.get("id")
+    return body.get("team_id") or team
+
+
+def user_id(body: dict[str, Any]) -> str | None:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return user.get("id")
+    return body.get("user_id") or user

@@ -1,0 +1,12 @@
+"""view_submission: wiring only."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack import ids
+from bot.slack.views.plan_submitted import answer_plan, check_answers
+
+
+def register(app: App) -> None:
+    app.view(ids.PLAN_MODAL)(ack=check_answers, lazy=[answer_plan])
