@@ -188,7 +188,9 @@ def test_any_plan_and_any_words_give_valid_blocks_within_limits(plan, words, dec
     ]
     result = recommend(plan, KB, understood).to_json()
     for message in (
-        render.card(result, decision_id=decision_id, plugin_names=NAMES),
+        render.card(
+            result, decision_id=decision_id, plugin_names=NAMES, asked="".join(words), user="U1"
+        ),
         render.explanation(result, plugin_names=NAMES),
     ):
         assert render.block_problems(message["blocks"]) == []

@@ -39,6 +39,7 @@ MESSAGE_TEXT = 3000  # the notification fallback `text`: short on purpose
 ELLIPSIS = "…"
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 def units(text: str) -> int:
@@ -163,6 +164,13 @@ def citer(sources: dict[str, dict[str, Any]]) -> Callable[[list[str]], SlackMark
     return cite
 
 
+def mention(user: str | None) -> SlackMarkup | None:
+    """`<@U123>` for a real user id; anything else is not mentioned at all."""
+    if user and _USER_ID.fullmatch(user):
+        return SlackMarkup(f"<@{user}>")
+    return None
+
+
 def _context(result: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
         "r": result,
@@ -190,11 +198,20 @@ def card(
     *,
     decision_id: int | None,
     plugin_names: dict[str, str],
+    asked: str = "",
+    user: str | None = None,
     directory: Path | None = None,
 ) -> dict[str, Any]:
-    """The recommendation card: header, top reasons, checklist, warnings, what was understood,
-    and the Explain / Adjust answers / Checklist buttons (their value is the decision id)."""
-    ctx = _context(result, decision_id=decision_id, plugin_names=plugin_names)
+    """The recommendation card: header, top reasons, checklist, warnings, who asked what and
+    what was understood, and the Explain / Adjust answers / Checklist buttons (their value is
+    the decision id). `asked` is the user's own text: escaped like everything else."""
+    ctx = _context(
+        result,
+        decision_id=decision_id,
+        plugin_names=plugin_names,
+        asked=asked,
+        asker=mention(user),
+    )
     return message("slack/card.json.j2", directory, **ctx)
 
 

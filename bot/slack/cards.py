@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -37,11 +36,13 @@ class Posted:
     permalink: str | None = None
 
 
-def card_message(advisor: Advisor, result: dict[str, Any], decision_id: int | None) -> dict:
+def card_message(advisor: Advisor, decision: Decision) -> dict:
     return render.card(
-        result,
-        decision_id=decision_id,
+        decision.result,
+        decision_id=decision.id,
         plugin_names=advisor.plugin_names,
+        asked=decision.raw_text,
+        user=decision.user,
         directory=advisor.templates,
     )
 
@@ -113,7 +114,7 @@ def post_card(
 ) -> Posted | None:
     """Post the decision's card into `channel` (None: the user's DM with the bot), attach the
     message to the decision; on failure, show the user the card or a clear message."""
-    message = card_message(advisor, decision.result, decision.id)
+    message = card_message(advisor, decision)
     try:
         if channel is None:
             if not user:

@@ -1,0 +1,136 @@
+"""Replies in a card's thread: why, why not, what if, checklist, from the logged snapshot.
+
+A human message whose `thread_ts` is a card's ts is about that card's decision. It is answered
+from what was logged then, not from today's rules; today's rules only add a note when they would
+now answer differently, and evaluate what-ifs (logged as child decisions).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.core.explain import classify, drift, what_if
+from bot.decisions import Decision
+from bot.render import slack as render
+from bot.render.messages import problem_text
+from bot.slack.cards import error_code
+from bot.slack.deps import Advisor
+
+log = logging.getLogger(__name__)
+
+# Message subtypes that are not a person writing: edits, deletions, joins, bots' own posts.
+IGNORED_SUBTYPES = {
+    "bot_message",
+    "message_changed",
+    "message_deleted",
+    "channel_join",
+    "channel_leave",
+    "thread_broadcast",
+}
+
+
+def card_decision(advisor: Advisor, event: dict[str, Any]) -> Decision | None:
+    """The decision whose card this message replies to, or None when it is not for us."""
+    thread_ts = event.get("thread_ts")
+    if not thread_ts or thread_ts == event.get("ts"):
+        return None  # a top-level message
+    if event.get("bot_id") or event.get("subtype") in IGNORED_SUBTYPES:
+        return None  # never answer a bot, ourselves included, nor an edit
+    if advisor.bot_user_id and event.get("user") == advisor.bot_user_id:
+        return None
+    return advisor.log.by_message(event.get("channel", ""), thread_ts)
+
+
+def _context(advisor: Advisor, decision: Decision, result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "d": decision,
+        "r": result,
+        "plugin_names": advisor.plugin_names,
+        "cite": render.citer(result.get("sources", {})),
+        "drift": drift(decision.result, advisor.kb),
+    }
+
+
+def _why_not(advisor: Advisor, decision: Decision, plugin: str | None) -> dict[str, Any]:
+    result = decision.result
+    if plugin is None:  # "why not the other one"
+        plugin = result["why_not"]["plugin"] if result.get("why_not") else None
+    if plugin is None:
+        return render.message("slack/thread-help.json.j2", advisor.templates, d=decision)
+    ctx = _context(advisor, decision, result)
+    return render.message("slack/thread-why-not.json.j2", advisor.templates, plugin=plugin, **ctx)
+
+
+def _what_if(
+    advisor: Advisor, decision: Decision, text: str, event: dict[str, Any]
+) -> dict[str, Any]:
+    answer = what_if(decision.result, text, advisor.kb)
+    if not answer.ok:
+        return render.message(
+            "slack/thread-problems.json.j2",
+            advisor.templates,
+            problems=[problem_text(p) for p in answer.problems],
+        )
+    child, _ = advisor.log.record(
+        result=answer.result,
+        source="thread-what-if",
+        raw_text=event.get("text") or "",
+        team=event.get("team") or decision.team,
+        channel=decision.channel,
+        visibility=decision.visibility or "unknown",
+        user=event.get("user"),
+        parent_id=decision.id,
+        request_key=f"what-if:{event.get('channel')}:{event.get('ts')}",
+    )
+    ctx = _context(advisor, decision, answer.result)
+    return render.message(
+        "slack/thread-what-if.json.j2", advisor.templates, w=answer, child_id=child.id, **ctx
+    )
+
+
+def _checklist(advisor: Advisor, decision: Decision) -> dict[str, Any]:
+    result = decision.result
+    title = result.get("plugin_name") or advisor.plugin_names.get(result.get("plugin"), "")
+    return render.message(
+        "slack/checklist.json.j2",
+        advisor.templates,
+        title=title or f"decision {decision.id}",
+        items=result["checklist"],
+        cite=render.citer(result.get("sources", {})),
+    )
+
+
+def answer(advisor: Advisor, decision: Decision, event: dict[str, Any]) -> dict[str, Any]:
+    """The reply to one thread message about `decision`, as a message (text + blocks)."""
+    reply = classify(event.get("text") or "")
+    if reply.intent == "why":
+        ctx = _context(advisor, decision, decision.result)
+        return render.message("slack/thread-why.json.j2", advisor.templates, **ctx)
+    if reply.intent == "why-not":
+        return _why_not(advisor, decision, reply.plugin)
+    if reply.intent == "what-if":
+        return _what_if(advisor, decision, reply.text, event)
+    if reply.intent == "checklist":
+        return _checklist(advisor, decision)
+    return render.message("slack/thread-help.json.j2", advisor.templates, d=decision)
+
+
+def reply_in_thread(advisor: Advisor, client: WebClient, event: dict[str, Any]) -> bool:
+    """Answer `event` if it is a person's message in a card's thread. True when it was ours
+    (answered now, or already answered: Slack's retries and the message + app_mention pair that
+    one mention in a thread produces are claimed by the message's own ts)."""
+    decision = card_decision(advisor, event)
+    if decision is None:
+        return False
+    if not advisor.log.claim(f"thread-reply:{event['channel']}:{event['ts']}"):
+        return True
+    message = answer(advisor, decision, event)
+    try:
+        client.chat_postMessage(channel=event["channel"], thread_ts=event["thread_ts"], **message)
+    except SlackClientError as exc:  # after the client's retries; nothing else to tell
+        log.warning("thread reply for decision %s failed: %s", decision.id, error_code(exc))
+    return True

@@ -1,0 +1,34 @@
+"""Requests Slack did not sign, or signed too long ago, are refused with no side effect."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.slack import ids
+
+
+@pytest.mark.parametrize(
+    "sign",
+    [
+        {"secret": "not-the-signing-secret"},
+        {"timestamp": int(time.time()) - 6 * 60},  # older than 5 minutes
+        {"signed": False},
+    ],
+    ids=["forged", "stale", "unsigned"],
+)
+def test_bad_signatures_get_401_and_do_nothing(s, sign) -> None:
+    before = s.log.count()
+    assert s.driver.send_slash("need NLB", **sign).status == 401
+    assert s.driver.send_shortcut(ids.PLAN_SHORTCUT, **sign).status == 401
+    time.sleep(0.2)  # give a wrongly started listener the time to show itself
+    assert s.fake.calls == []
+    assert s.log.count() == before
+
+
+def test_health_check(s) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(s.server.url + ids.HEALTH_PATH, timeout=5) as response:
+        assert response.status == 200
