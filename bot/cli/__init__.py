@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import advice, decisions
+from bot.cli import advice, decisions, manifest
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,5 +20,6 @@ for command in (
     advice.keys,
     advice.knowledge,
     decisions.decisions,
+    manifest.manifest,
 ):
     main.add_command(command)
