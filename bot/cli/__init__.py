@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import advice, decisions, manifest
+from bot.cli import advice, decisions, manifest, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,6 +20,7 @@ for command in (
     advice.keys,
     advice.knowledge,
     decisions.decisions,
+    serve.serve,
     manifest.manifest,
 ):
     main.add_command(command)

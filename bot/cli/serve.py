@@ -1,0 +1,78 @@
+"""`netplugin serve`: the Slack app, in Socket Mode (SLACK_APP_TOKEN) or over HTTP
+(SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET, POST /slack/events on Starlette + uvicorn)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from pydantic import ValidationError
+
+from bot.render.messages import say
+from bot.settings import REQUIRED, Settings
+
+MISSING_SETTING = 2
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(MISSING_SETTING)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:  # e.g. PORT=abc: name the variable, never echo values
+        names = ", ".join(str(e["loc"][0]).upper() for e in exc.errors())
+        _fail(f"Invalid setting: {names}.")
+        raise  # unreachable
+
+
+@click.command()
+@click.option(
+    "--mode",
+    type=click.Choice(["http", "socket"]),
+    default=None,
+    help="Default: socket when SLACK_APP_TOKEN is set, else http.",
+)
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
+@click.option("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000).")
+def serve(mode: str | None, host: str, port: int | None) -> None:
+    """Run the Slack app (Socket Mode or HTTP)."""
+    settings = _settings()
+    chosen = settings.mode(mode)  # type: ignore[arg-type]
+    if chosen is None:
+        # Later: no token at all starts the local playground. For now, say what is missing.
+        _fail(say("setting-none"))
+        return
+    missing = settings.missing(chosen)
+    if missing:
+        _fail(say("setting-missing", name=missing[0], mode=chosen, needed=REQUIRED[chosen]))
+
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    from bot.slack.app import build_app
+
+    try:
+        app = build_app(settings, socket_mode=chosen == "socket")
+    except SlackApiError as exc:
+        _fail(say("auth-failed", url=settings.api_url, error=exc.response.get("error")))
+    except (SlackClientError, OSError) as exc:
+        _fail(say("auth-failed", url=settings.api_url, error=type(exc).__name__))
+
+    if chosen == "socket":
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        click.echo(say("serving", mode="socket", url=None, db=settings.netplugin_db))
+        token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
+        SocketModeHandler(app, token).start()
+        return
+
+    import uvicorn
+
+    from bot.server import create_web_app, uvicorn_config
+
+    port = port if port is not None else settings.port
+    url = f"http://{host}:{port}/slack/events"
+    click.echo(say("serving", mode="HTTP", url=url, db=settings.netplugin_db))
+    uvicorn.Server(uvicorn_config(create_web_app(app), host, port)).run()
