@@ -1,0 +1,442 @@
+"""The playground's stack and what a person on the page can do in it.
+
+    with Playground(db="playground.db", port=3000) as pg:   # all on 127.0.0.1
+        print(pg.url)
+
+Started in this order: the fake Slack Web API (bot/fakeslack) on an ephemeral port; the real
+Bolt app from `build_app`, its WebClient pointed at the fake, with a signing secret and a bot
+token generated for this run; the real HTTP endpoint (bot/server.py) on another ephemeral port;
+then the page (bot/playground/web.py) on `port`. A message typed on the page goes to the app as
+Slack would send it (a signed slash command, `message` / `app_mention` events); a click is a
+block_actions payload; a modal's form is a view_submission. What the app answers lands in the
+fake workspace through the Web API and response_urls, and the page draws that workspace.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.decisions import DecisionLog
+from bot.fakeslack import FakeSlack, SlackDriver
+from bot.fakeslack.workspace import Channel, Message, OpenView
+from bot.server import RunningServer, create_web_app, serve_in_thread
+from bot.settings import Settings
+from bot.slack import ids
+from bot.slack.app import build_app
+
+DEFAULT_DB = "playground.db"
+HOST = "127.0.0.1"
+USER = "U0ALICE"  # the person at the keyboard
+SLACKBOT = "slackbot"  # `via` of the notices Slack itself shows (a command that failed)
+
+# Which Events API subscription delivers a channel's messages (Slack's event names).
+_MESSAGE_SUBSCRIPTION = {
+    "channel": "message.channels",
+    "group": "message.groups",
+    "im": "message.im",
+}
+_NAME = re.compile(r"(?<![\w<@#])([@#])([a-z0-9][a-z0-9._-]*)", re.I)
+
+
+@dataclass
+class Outcome:
+    """What the page shows after an action: nothing, an error line, or a modal's new HTML."""
+
+    ok: bool = True
+    error: str | None = None
+    modal_closed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"ok": self.ok}
+        if self.error:
+            data["error"] = self.error
+        if self.modal_closed:
+            data["modal_closed"] = True
+        return data
+
+
+@dataclass
+class Draft:
+    """A modal the app refused (response_action: errors): what was typed, and the errors."""
+
+    values: dict[str, Any]
+    errors: dict[str, str]
+    version: int = 0
+
+
+@dataclass
+class Playground:
+    db: str | Path = DEFAULT_DB
+    port: int = 3000
+    host: str = HOST
+    user: str = USER
+    fake: FakeSlack = field(init=False)
+    log: DecisionLog = field(init=False)
+    server: RunningServer = field(init=False)
+    page: RunningServer = field(init=False)
+    driver: SlackDriver = field(init=False)
+    closed_views: set[str] = field(init=False, default_factory=set)
+    drafts: dict[str, Draft] = field(init=False, default_factory=dict)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)  # closed, drafts
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> Playground:
+        from bot.playground.web import create_page_app  # web imports this module
+
+        secret = secrets.token_hex(16)  # made up for this run: nothing real is ever needed
+        self.fake = FakeSlack(host=self.host, bot_token=f"xoxb-playground-{secrets.token_hex(8)}")
+        self.fake.start()
+        try:
+            settings = Settings(
+                slack_bot_token=self.fake.bot_token,
+                slack_signing_secret=secret,
+                slack_app_token=None,
+                slack_api_url=self.fake.api_url,
+                netplugin_db=str(self.db),
+            )
+            self.log = DecisionLog(str(self.db))
+            bolt = build_app(settings, log=self.log)
+            self.server = serve_in_thread(create_web_app(bolt), self.host)
+            self.driver = SlackDriver(self.server.url + ids.EVENTS_PATH, secret, self.fake)
+            self.page = serve_in_thread(create_page_app(self), self.host, self.port)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for name in ("page", "server"):
+            running = getattr(self, name, None)
+            if running is not None:
+                running.stop()
+        if getattr(self, "fake", None) is not None:
+            self.fake.stop()
+        if getattr(self, "log", None) is not None:
+            self.log.close()
+
+    def __enter__(self) -> Playground:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return self.page.url
+
+    @property
+    def workspace(self):
+        return self.fake.workspace
+
+    # --- typing in the message box ----------------------------------------------------------
+
+    def send(self, channel: str, text: str, thread_ts: str | None = None) -> Outcome:
+        """What a person types: `/command …` is a slash command, anything else a message."""
+        if channel not in self.workspace.channels:
+            return Outcome(False, f"no channel {channel}")
+        stripped = text.strip()
+        if not stripped:
+            return Outcome(False, "nothing to send")
+        if stripped.startswith("/"):
+            return self.slash(channel, stripped)
+        return self.message(channel, stripped, thread_ts)
+
+    def slash(self, channel: str, typed: str) -> Outcome:
+        command, _, rest = typed.partition(" ")
+        if command != ids.COMMAND:
+            self._slackbot(channel, f"`{command}` is not a valid command. Try `{ids.COMMAND}`.")
+            return Outcome()
+        sent = self.driver.send_slash(
+            rest.strip(), channel=channel, user=self.user, command=command
+        )
+        if sent.status != 200:
+            self._slackbot(channel, f"{command} failed with the error “http_{sent.status}”.")
+            return Outcome()
+        self._show_ack(channel, sent.body)
+        return Outcome()
+
+    def message(self, channel_id: str, typed: str, thread_ts: str | None = None) -> Outcome:
+        """Post the message as the user, then deliver the events Slack would deliver to the
+        app: `message` when the app subscribes to that channel type's messages, `app_mention`
+        when it mentions the bot, and neither in a channel the bot is not a member of."""
+        ws = self.workspace
+        channel = ws.channels[channel_id]
+        if thread_ts and channel.message(thread_ts) is None:
+            return Outcome(False, "no such thread")
+        text = self.encode(typed)
+        posted = ws.post(channel_id, text=text, user=self.user, thread_ts=thread_ts or None)
+        for event in self.events_for(channel, posted):
+            sent = self.driver.send_event(event)
+            if sent.status != 200:
+                return Outcome(False, f"the app answered HTTP {sent.status} to a {event['type']}")
+        return Outcome()
+
+    def encode(self, typed: str) -> str:
+        """Typed text as Slack's client sends it: & < > escaped, `@name` and `#channel` of the
+        workspace turned into `<@U…>` and `<#C…|name>`."""
+        ws = self.workspace
+        text = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        users = {u.name.lower(): u.id for u in ws.users.values()}
+        channels = {c.name.lower(): c.id for c in ws.channels.values() if not c.is_im}
+
+        def mention(m: re.Match[str]) -> str:
+            sigil, name = m.group(1), m.group(2)
+            if sigil == "@" and name.lower() in users:
+                return f"<@{users[name.lower()]}>"
+            if sigil == "#" and name.lower() in channels:
+                return f"<#{channels[name.lower()]}|{name.lower()}>"
+            return m.group(0)
+
+        return _NAME.sub(mention, text)
+
+    def events_for(self, channel: Channel, message: Message) -> list[dict[str, Any]]:
+        ws = self.workspace
+        if ws.bot_user_id not in channel.members:
+            return []
+        kind = "im" if channel.is_im else "group" if channel.is_private else "channel"
+        base: dict[str, Any] = {
+            "user": message.user,
+            "text": message.text,
+            "ts": message.ts,
+            "channel": channel.id,
+            "event_ts": message.ts,
+            "team": ws.team_id,
+            "client_msg_id": str(uuid.uuid4()),
+        }
+        if message.thread_ts:
+            base["thread_ts"] = message.thread_ts
+            parent = channel.message(message.thread_ts)
+            if parent is not None and parent.user:
+                base["parent_user_id"] = parent.user
+        events = []
+        subscribed = set(ids.EVENTS)
+        if ids.APP_MENTION in subscribed and f"<@{ws.bot_user_id}>" in message.text:
+            events.append({"type": "app_mention", **base})
+        if _MESSAGE_SUBSCRIPTION[kind] in subscribed:
+            events.append({"type": "message", **base, "channel_type": kind})
+        return events
+
+    # --- clicking ---------------------------------------------------------------------------
+
+    def click(
+        self, channel: str, ts: str, action_id: str, block_id: str = "", ephemeral: bool = False
+    ) -> Outcome:
+        """A button of a message (or of an ephemeral message) clicked: block_actions."""
+        found = self._find(channel, ts, ephemeral)
+        if found is None:
+            return Outcome(False, "that message is gone")
+        blocks, message = found
+        element = _button(blocks, action_id, block_id)
+        if element is None:
+            return Outcome(False, f"no button {action_id}")
+        sent = self.driver.send_block_action(
+            action_id,
+            value=element.get("value"),
+            block_id=block_id,
+            channel=channel,
+            message_ts=ts,
+            user=self.user,
+            message=message,
+            ephemeral=ephemeral,
+        )
+        if sent.status != 200:
+            self._slackbot(channel, f"The app answered HTTP {sent.status} to that click.")
+        return Outcome()
+
+    def _find(
+        self, channel_id: str, ts: str, ephemeral: bool
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None] | None:
+        ws = self.workspace
+        with ws.lock:
+            if ephemeral:
+                for item in ws.ephemeral:
+                    if item.ts == ts and item.user == self.user:
+                        return list(item.blocks), None  # Slack sends no message for these
+                return None
+            channel = ws.channels.get(channel_id)
+            message = channel.message(ts) if channel else None
+            if message is None:
+                return None
+            return list(message.blocks), message.to_api()
+
+    def shortcut(self) -> Outcome:
+        """The global shortcut (⚡ Plan cluster network)."""
+        sent = self.driver.send_shortcut(ids.PLAN_SHORTCUT, user=self.user)
+        return Outcome() if sent.status == 200 else Outcome(False, f"HTTP {sent.status}")
+
+    # --- modals -----------------------------------------------------------------------------
+
+    def open_view(self) -> OpenView | None:
+        """The modal on top: the latest view opened (or pushed) and not closed yet."""
+        with self.workspace.lock, self._lock:
+            views = [v for v in self.workspace.views.values() if v.id not in self.closed_views]
+        return views[-1] if views else None
+
+    def modal_key(self) -> str:
+        """Changes whenever the page must draw the modal again."""
+        view = self.open_view()
+        if view is None:
+            return ""
+        with self._lock:
+            draft = self.drafts.get(view.id)
+        return f"{view.id}:{view.hash}:{draft.version if draft else 0}"
+
+    def submit(self, view_id: str, form: Mapping[str, Sequence[str]]) -> Outcome:
+        """The modal's form submitted: a view_submission with Slack's view.state.values; the
+        ack's response_action decides what the modal does next, as in Slack."""
+        opened = self.workspace.views.get(view_id)
+        if opened is None or view_id in self.closed_views:
+            return Outcome(False, "this modal is closed", modal_closed=True)
+        values = state_from_form(opened.view, form)
+        sent = self.driver.send_view_submission(opened.view, values, user=self.user)
+        if sent.status != 200:
+            return Outcome(False, "We had some trouble connecting. Try again?")
+        answer = _json(sent.body)
+        action = answer.get("response_action")
+        if action == "errors":
+            errors = {str(k): str(v) for k, v in (answer.get("errors") or {}).items()}
+            with self._lock:
+                old = self.drafts.get(view_id)
+                self.drafts[view_id] = Draft(values, errors, (old.version if old else 0) + 1)
+            return Outcome()
+        with self._lock:
+            self.drafts.pop(view_id, None)
+        if action == "update" and isinstance(answer.get("view"), dict):
+            self._store_view(answer["view"], view_id)
+            return Outcome()
+        if action == "push" and isinstance(answer.get("view"), dict):
+            self._store_view(answer["view"], None)
+            return Outcome()
+        with self._lock:
+            if action == "clear":
+                self.closed_views.update(self.workspace.views)
+            else:
+                self.closed_views.add(view_id)
+        return Outcome(modal_closed=self.open_view() is None)
+
+    def close_view(self, view_id: str) -> Outcome:
+        """Cancel or ×: the modal closes; the app hears of it only with notify_on_close."""
+        opened = self.workspace.views.get(view_id)
+        if opened is None:
+            return Outcome(modal_closed=True)
+        with self._lock:
+            self.closed_views.add(view_id)
+            self.drafts.pop(view_id, None)
+        if opened.view.get("notify_on_close"):
+            self.driver.send_interaction(
+                {
+                    "type": "view_closed",
+                    "team": {"id": self.workspace.team_id, "domain": "netplugin-test"},
+                    "user": {"id": self.user, "team_id": self.workspace.team_id},
+                    "api_app_id": self.driver.api_app_id,
+                    "view": opened.view,
+                    "is_cleared": False,
+                    "is_enterprise_install": False,
+                }
+            )
+        return Outcome(modal_closed=self.open_view() is None)
+
+    def _store_view(self, view: dict[str, Any], replace: str | None) -> None:
+        ws = self.workspace
+        with ws.lock:
+            view_id = replace or ws.new_id("V")
+            stored = {
+                **view,
+                "id": view_id,
+                "team_id": ws.team_id,
+                "hash": f"{time.time_ns():x}",
+                "state": {"values": {}},
+            }
+            if replace and replace in ws.views:
+                ws.views[replace].view, ws.views[replace].hash = stored, stored["hash"]
+            else:
+                ws.views[view_id] = OpenView(view_id, self.user, None, stored, stored["hash"])
+
+    # --- notices ----------------------------------------------------------------------------
+
+    def _show_ack(self, channel: str, body: bytes) -> None:
+        """A slash command's ack with a message in it: Slack shows it (ephemeral by default)."""
+        answer = _json(body)
+        if not (answer.get("text") or answer.get("blocks")):
+            return
+        ws = self.workspace
+        if answer.get("response_type") == "in_channel" and ws.bot_user_id in (
+            ws.channels[channel].members
+        ):
+            ws.post(channel, text=answer.get("text") or "", blocks=answer.get("blocks"), bot=True)
+        else:
+            ws.add_ephemeral(
+                channel=channel,
+                user=self.user,
+                text=answer.get("text") or "",
+                blocks=answer.get("blocks"),
+                via="ack",
+            )
+
+    def _slackbot(self, channel: str, text: str) -> None:
+        self.workspace.add_ephemeral(
+            channel=channel, user=self.user, text=text, blocks=None, via=SLACKBOT
+        )
+
+
+def state_from_form(view: dict[str, Any], form: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """view.state.values as Slack builds it from what the inputs hold (form fields named by
+    block_id): an empty text or number is null, an unselected menu null, no boxes an empty
+    list; options are the view's own option objects."""
+    values: dict[str, Any] = {}
+    for block in view.get("blocks", []):
+        element = block.get("element") if block.get("type") == "input" else None
+        if not isinstance(element, dict) or not block.get("block_id"):
+            continue
+        kind = element.get("type")
+        given = [str(v) for v in form.get(block["block_id"], [])]
+        options = _options(element)
+        state: dict[str, Any] = {"type": kind}
+        if kind in ("static_select", "radio_buttons"):
+            chosen = [options[v] for v in given if v in options]
+            state["selected_option"] = chosen[-1] if chosen else None
+        elif kind == "checkboxes":
+            state["selected_options"] = [options[v] for v in given if v in options]
+        else:
+            text = given[-1] if given else ""
+            state["value"] = text if text.strip() else None
+        values[block["block_id"]] = {element.get("action_id", ""): state}
+    return values
+
+
+def _options(element: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options.extend(group.get("options") or [])
+    return {str(o.get("value")): o for o in options}
+
+
+def _button(blocks: list[dict[str, Any]], action_id: str, block_id: str) -> dict[str, Any] | None:
+    for block in blocks:
+        if block_id and block.get("block_id", "") != block_id:
+            continue
+        elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+        if isinstance(block.get("accessory"), dict):
+            elements.append(block["accessory"])
+        for element in elements:
+            if element.get("type") == "button" and element.get("action_id") == action_id:
+                return element
+    return None
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body) if body else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

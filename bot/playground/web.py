@@ -1,0 +1,312 @@
+"""The playground's page: a Starlette app over a running `Playground`.
+
+    GET  /                     the first channel            GET /c/{channel}  a channel
+    GET  /c/{channel}/state    {"messages", "thread", "modal"}: HTML fragments and the modal's key
+    GET  /modal                the modal on top (HTML), 204 when there is none
+    POST /c/{channel}/send     text [, thread_ts]: a slash command or a message
+    POST /action               channel, ts, action_id, block_id, ephemeral: a button clicked
+    POST /modal/{view}/submit  the modal's form (fields named by block_id)
+    POST /modal/{view}/close   Cancel / ×
+    POST /shortcut             the global shortcut
+
+The page polls /state every 500 ms (templates/playground/static/playground.js). Every POST
+needs the header X-Playground (a form on another site cannot send it), and the Host must be the
+loopback address the page was opened on (no DNS rebinding).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot import paths
+from bot.fakeslack.workspace import Channel, Message
+from bot.playground.mrkdwn import mrkdwn
+from bot.playground.render import render, render_blocks, render_view
+from bot.playground.session import SLACKBOT, Outcome, Playground
+from bot.slack import ids
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+POLL_MS = 500
+
+
+def _sort_key(ts: str) -> tuple[int, int]:
+    seconds, _, micros = ts.partition(".")
+    return int(seconds or 0), int(micros or 0)
+
+
+class Pages:
+    """Reads the fake workspace and draws it (no state of its own)."""
+
+    def __init__(self, pg: Playground, directory: Path | None = None):
+        self.pg = pg
+        self.directory = directory
+
+    @property
+    def ws(self):
+        return self.pg.workspace
+
+    def names(self) -> tuple[dict[str, str], dict[str, str]]:
+        ws = self.ws
+        users = {u.id: u.name for u in ws.users.values()}
+        channels = {c.id: c.name for c in ws.channels.values() if not c.is_im}
+        return users, channels
+
+    def _author(self, message: Message) -> dict[str, Any]:
+        ws = self.ws
+        if message.bot_id or message.user == ws.bot_user_id:
+            return {"name": "NetPlugin Advisor", "bot": True, "initial": "N"}
+        user = ws.users.get(message.user or "")
+        name = user.name if user else (message.user or "someone")
+        return {"name": name, "bot": False, "initial": name[:1].upper()}
+
+    def _body(self, text: str, blocks: list[dict[str, Any]]) -> Any:
+        users, channels = self.names()
+        if blocks:
+            return render_blocks(blocks, users=users, channels=channels, directory=self.directory)
+        return mrkdwn(text, users, channels)
+
+    def _item(self, channel: Channel, message: Message, *, in_thread: bool) -> dict[str, Any]:
+        replies = channel.threads.get(message.ts, []) if not in_thread else []
+        return {
+            "ts": message.ts,
+            "channel": channel.id,
+            "author": self._author(message),
+            "body": self._body(message.text, message.blocks),
+            "edited": message.edited,
+            "ephemeral": False,
+            "replies": len(replies),
+            "repliers": sorted({self._author(r)["name"] for r in replies}),
+        }
+
+    def timeline(self, channel_id: str) -> list[dict[str, Any]]:
+        """The channel's top-level messages and the user's ephemeral ones, in order."""
+        ws = self.ws
+        with ws.lock:
+            channel = ws.channels[channel_id]
+            items = [self._item(channel, m, in_thread=False) for m in channel.messages]
+            for e in ws.ephemeral:
+                if e.user != self.pg.user or e.channel != channel_id:
+                    continue
+                slackbot = e.via == SLACKBOT
+                items.append(
+                    {
+                        "ts": e.ts,
+                        "channel": channel_id,
+                        "author": {"name": "Slackbot", "bot": True, "initial": "S"}
+                        if slackbot
+                        else {"name": "NetPlugin Advisor", "bot": True, "initial": "N"},
+                        "body": self._body(e.text, e.blocks),
+                        "edited": False,
+                        "ephemeral": True,
+                        "replies": 0,
+                        "repliers": [],
+                    }
+                )
+        return sorted(items, key=lambda item: _sort_key(item["ts"]))
+
+    def thread(self, channel_id: str, ts: str) -> dict[str, Any] | None:
+        ws = self.ws
+        with ws.lock:
+            channel = ws.channels.get(channel_id)
+            parent = channel.message(ts) if channel else None
+            if channel is None or parent is None:
+                return None
+            return {
+                "channel": channel_id,
+                "ts": ts,
+                "parent": self._item(channel, parent, in_thread=True),
+                "replies": [self._item(channel, m, in_thread=True) for m in channel.thread(ts)],
+            }
+
+    def sidebar(self) -> dict[str, list[dict[str, Any]]]:
+        ws = self.ws
+        with ws.lock:
+            channels = [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "private": c.is_private,
+                    "bot_member": ws.bot_user_id in c.members,
+                }
+                for c in ws.channels.values()
+                if not c.is_im
+            ]
+            dms = [
+                {"id": c.id, "name": ws.users[c.im_user].name if c.im_user in ws.users else c.name}
+                for c in ws.channels.values()
+                if c.is_im and c.im_user == self.pg.user
+            ]
+        return {"channels": channels, "dms": dms}
+
+    def messages_html(self, channel_id: str) -> str:
+        return render(
+            "playground/messages.html.j2",
+            self.directory,
+            items=self.timeline(channel_id),
+            channel=self.ws.channels[channel_id],
+        )
+
+    def thread_html(self, channel_id: str, ts: str) -> str:
+        thread = self.thread(channel_id, ts)
+        if thread is None:
+            return ""
+        return render("playground/thread.html.j2", self.directory, thread=thread)
+
+    def modal_html(self) -> str | None:
+        opened = self.pg.open_view()
+        if opened is None:
+            return None
+        draft = self.pg.drafts.get(opened.id)
+        users, channels = self.names()
+        return render_view(
+            opened.view,
+            errors=draft.errors if draft else None,
+            values=draft.values if draft else None,
+            users=users,
+            channels=channels,
+            directory=self.directory,
+        )
+
+    def page(self, channel_id: str) -> str:
+        ws = self.ws
+        channel = ws.channels[channel_id]
+        title = ws.users[channel.im_user].name if channel.is_im else channel.name
+        return render(
+            "playground/page.html.j2",
+            self.directory,
+            ws=ws,
+            channel=channel,
+            title=title,
+            bot_member=ws.bot_user_id in channel.members,
+            sidebar=self.sidebar(),
+            messages=self.messages_html(channel_id),
+            user=ws.users[self.pg.user],
+            command=ids.COMMAND,
+            shortcut=ids.PLAN_SHORTCUT_NAME,
+            poll_ms=POLL_MS,
+        )
+
+
+def create_page_app(pg: Playground, directory: Path | None = None) -> Starlette:
+    pages = Pages(pg, directory)
+    static = (directory or paths.templates_dir()) / "playground" / "static"
+
+    def channel_or_404(request: Request) -> str | None:
+        channel = request.path_params.get("channel", "")
+        return channel if channel in pg.workspace.channels else None
+
+    async def home(request: Request) -> Response:
+        first = next(iter(pg.workspace.channels))
+        return RedirectResponse(f"/c/{first}", status_code=302)
+
+    async def channel_page(request: Request) -> Response:
+        channel = channel_or_404(request)
+        if channel is None:
+            return HTMLResponse("No such channel.", status_code=404)
+        return HTMLResponse(pages.page(channel))
+
+    async def state(request: Request) -> Response:
+        channel = channel_or_404(request)
+        if channel is None:
+            return JSONResponse({"error": "no such channel"}, status_code=404)
+        thread = request.query_params.get("thread") or ""
+        return JSONResponse(
+            {
+                "messages": pages.messages_html(channel),
+                "thread": pages.thread_html(channel, thread) if thread else "",
+                "modal": pg.modal_key(),
+            }
+        )
+
+    async def modal(request: Request) -> Response:
+        html = pages.modal_html()
+        return HTMLResponse(html) if html is not None else Response(status_code=204)
+
+    async def send(request: Request) -> Response:
+        channel = channel_or_404(request)
+        if channel is None:
+            return JSONResponse({"ok": False, "error": "no such channel"}, status_code=404)
+        form = await request.form()
+        text, thread_ts = str(form.get("text") or ""), str(form.get("thread_ts") or "")
+        return await _run(pg.send, channel, text, thread_ts or None)
+
+    async def action(request: Request) -> Response:
+        form = await request.form()
+        return await _run(
+            pg.click,
+            str(form.get("channel") or ""),
+            str(form.get("ts") or ""),
+            str(form.get("action_id") or ""),
+            str(form.get("block_id") or ""),
+            str(form.get("ephemeral") or "") == "true",
+        )
+
+    async def submit(request: Request) -> Response:
+        form = await request.form()
+        fields: dict[str, list[str]] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                fields.setdefault(key, []).append(value)
+        return await _run(pg.submit, request.path_params["view"], fields)
+
+    async def close(request: Request) -> Response:
+        return await _run(pg.close_view, request.path_params["view"])
+
+    async def shortcut(request: Request) -> Response:
+        return await _run(pg.shortcut)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/healthz", healthz),
+            Route("/c/{channel}", channel_page),
+            Route("/c/{channel}/state", state),
+            Route("/c/{channel}/send", send, methods=["POST"]),
+            Route("/modal", modal),
+            Route("/action", action, methods=["POST"]),
+            Route("/modal/{view}/submit", submit, methods=["POST"]),
+            Route("/modal/{view}/close", close, methods=["POST"]),
+            Route("/shortcut", shortcut, methods=["POST"]),
+            Mount("/static", StaticFiles(directory=static), name="static"),
+        ]
+    )
+    app.add_middleware(_LocalOnly)
+    return app
+
+
+async def _run(function: Any, *args: Any) -> Response:
+    """A blocking call into the stack (it waits for the app's HTTP answer) off the loop."""
+    outcome: Outcome = await anyio.to_thread.run_sync(function, *args)
+    return JSONResponse(outcome.to_json(), status_code=200 if outcome.ok else 400)
+
+
+class _LocalOnly:
+    """Loopback Host only; POSTs only from the page's own script (header X-Playground)."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+            host = headers.get("host", "").rsplit(":", 1)[0]
+            refused = None
+            if host not in LOCAL_HOSTS:
+                refused = Response("The playground answers on 127.0.0.1 only.", status_code=403)
+            elif scope["method"] == "POST" and headers.get("x-playground") != "1":
+                refused = Response("Missing X-Playground header.", status_code=403)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

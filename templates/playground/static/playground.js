@@ -1,0 +1,166 @@
+// The playground page: send what is typed, send clicks and modal forms, poll for what changed.
+// Every drawing is done by the server (Jinja2); this script only swaps HTML fragments in.
+(function () {
+  "use strict";
+  const body = document.body;
+  const channel = body.dataset.channel;
+  const pollMs = Number(body.dataset.pollMs || 500);
+  const messages = document.getElementById("messages");
+  const threadPane = document.getElementById("thread");
+  const threadBody = document.getElementById("thread-body");
+  const modalLayer = document.getElementById("modal-layer");
+  const status = document.getElementById("status");
+  let threadTs = (location.hash.match(/^#thread=([0-9.]+)$/) || [])[1] || "";
+  let shown = { messages: messages.innerHTML, thread: null, modal: "" };
+  let busy = false;
+
+  function post(url, fields) {
+    const data = new URLSearchParams();
+    for (const [key, value] of fields) data.append(key, value);
+    return fetch(url, {
+      method: "POST",
+      headers: { "X-Playground": "1", "Content-Type": "application/x-www-form-urlencoded" },
+      body: data,
+    }).then((r) => r.json().catch(() => ({ ok: r.ok })));
+  }
+
+  function say(text) {
+    status.textContent = text || "";
+  }
+
+  function atBottom(el) {
+    return el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+  }
+
+  function swap(el, html) {
+    const stick = atBottom(el);
+    el.innerHTML = html;
+    if (stick) el.scrollTop = el.scrollHeight;
+  }
+
+  function openThread(ts) {
+    threadTs = ts;
+    history.replaceState(null, "", ts ? "#thread=" + ts : location.pathname);
+    threadPane.hidden = !ts;
+    shown.thread = null;
+    refresh();
+  }
+
+  async function refresh() {
+    let state;
+    try {
+      const r = await fetch("/c/" + channel + "/state?thread=" + encodeURIComponent(threadTs));
+      state = await r.json();
+    } catch (e) {
+      say("The playground is not answering.");
+      return;
+    }
+    if (state.messages !== shown.messages) {
+      swap(messages, state.messages);
+      shown.messages = state.messages;
+    }
+    if (threadTs && state.thread !== shown.thread) {
+      swap(threadBody, state.thread);
+      shown.thread = state.thread;
+    }
+    if (state.modal !== shown.modal) {
+      shown.modal = state.modal;
+      await loadModal();
+    }
+  }
+
+  async function loadModal() {
+    const r = await fetch("/modal");
+    modalLayer.innerHTML = r.status === 200 ? await r.text() : "";
+    const first = modalLayer.querySelector("input, select, textarea");
+    if (first) first.focus();
+  }
+
+  function poll() {
+    refresh().finally(() => setTimeout(poll, pollMs));
+  }
+
+  async function act(promise) {
+    busy = true;
+    try {
+      const result = await promise;
+      say(result && result.error ? result.error : "");
+      return result;
+    } finally {
+      busy = false;
+      refresh();
+    }
+  }
+
+  function composer(form, thread) {
+    const box = form.querySelector("textarea");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = box.value.trim();
+      if (!text || busy) return;
+      box.value = "";
+      const fields = [["text", text]];
+      if (thread && threadTs) fields.push(["thread_ts", threadTs]);
+      act(post("/c/" + channel + "/send", fields));
+    });
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+  }
+
+  composer(document.getElementById("composer"), false);
+  composer(document.getElementById("thread-composer"), true);
+
+  document.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-action-id], [data-open-thread], [data-close-thread], [data-shortcut], [data-modal-close]");
+    if (!target) return;
+    if (target.dataset.openThread) {
+      openThread(target.dataset.openThread);
+    } else if (target.hasAttribute("data-close-thread")) {
+      openThread("");
+    } else if (target.hasAttribute("data-shortcut")) {
+      act(post("/shortcut", []));
+    } else if (target.hasAttribute("data-modal-close")) {
+      const form = target.closest("form[data-view-id]");
+      if (form) act(post("/modal/" + form.dataset.viewId + "/close", []));
+      modalLayer.innerHTML = "";
+    } else if (target.dataset.actionId) {
+      const message = target.closest("[data-message]");
+      if (!message) return;
+      target.disabled = true;
+      act(
+        post("/action", [
+          ["channel", message.dataset.channel],
+          ["ts", message.dataset.ts],
+          ["ephemeral", message.dataset.ephemeral],
+          ["action_id", target.dataset.actionId],
+          ["block_id", target.dataset.blockId || ""],
+        ])
+      ).finally(() => (target.disabled = false));
+    }
+  });
+
+  modalLayer.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-view-id]");
+    if (!form) return;
+    event.preventDefault();
+    const submit = form.querySelector("button[type=submit]");
+    if (submit) submit.disabled = true;
+    const result = await act(post("/modal/" + form.dataset.viewId + "/submit", new FormData(form)));
+    if (result && result.modal_closed) modalLayer.innerHTML = "";
+    if (submit) submit.disabled = false;
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && modalLayer.querySelector("[data-modal-close]")) {
+      modalLayer.querySelector("[data-modal-close]").click();
+    }
+  });
+
+  if (threadTs) openThread(threadTs);
+  messages.scrollTop = messages.scrollHeight;
+  poll();
+})();
