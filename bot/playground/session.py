@@ -317,12 +317,18 @@ class Playground:
         if action == "push" and isinstance(answer.get("view"), dict):
             self._store_view(answer["view"], None)
             return Outcome()
-        with self._lock:
-            if action == "clear":
-                self.closed_views.update(self.workspace.views)
-            else:
+        if action == "clear":
+            self.close_all_views()
+        else:
+            with self._lock:
                 self.closed_views.add(view_id)
         return Outcome(modal_closed=self.open_view() is None)
+
+    def close_all_views(self) -> None:
+        """Every modal closed at once (Slack's response_action: clear)."""
+        with self.workspace.lock, self._lock:
+            self.closed_views.update(self.workspace.views)
+            self.drafts.clear()
 
     def close_view(self, view_id: str) -> Outcome:
         """Cancel or ×: the modal closes; the app hears of it only with notify_on_close."""

@@ -72,8 +72,12 @@
   async function loadModal() {
     const r = await fetch("/modal");
     modalLayer.innerHTML = r.status === 200 ? await r.text() : "";
-    const first = modalLayer.querySelector("input, select, textarea");
-    if (first) first.focus();
+    const error = modalLayer.querySelector(".bk-has-error");
+    if (error) {
+      error.scrollIntoView({ block: "center" });
+      const input = error.querySelector("input, select, textarea");
+      if (input) input.focus();
+    }
   }
 
   function poll() {

@@ -1,0 +1,37 @@
+"""`netplugin serve` with no Slack token (or `--mode playground`): the playground, in the
+foreground, until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+from bot.playground.session import DEFAULT_DB, Playground
+
+
+def default_db() -> str:
+    """NETPLUGIN_DB when set, else playground.db in the working directory."""
+    return os.environ.get("NETPLUGIN_DB") or DEFAULT_DB
+
+
+def run_playground(
+    port: int,
+    db: str | None = None,
+    *,
+    echo: Callable[[str], None] = print,
+    stop: threading.Event | None = None,
+) -> None:
+    """Start the playground on 127.0.0.1:`port`, print its URL, wait for Ctrl-C (or `stop`)."""
+    db = db or default_db()
+    stop = stop or threading.Event()
+    with Playground(db=db, port=port) as pg:
+        echo(
+            f"NetPlugin Advisor playground on {pg.url} (no Slack workspace needed: a local stand-in"
+            f" on 127.0.0.1), decision log {db}. Ctrl-C stops it."
+        )
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            echo("Stopped.")
