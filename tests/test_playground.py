@@ -166,7 +166,7 @@ def test_page_refuses_foreign_hosts_and_posts_without_its_header(pg):
 def test_state_and_modal_endpoints(pg):
     with urllib.request.urlopen(pg.url + "/c/C0GENERAL/state", timeout=5) as response:
         state = json.loads(response.read())
-    assert set(state) == {"messages", "thread", "modal"}
+    assert set(state) == {"channels", "messages", "thread", "modal"}
     assert 'data-message data-channel="C0GENERAL"' in state["messages"]
     with urllib.request.urlopen(pg.url + "/c/C0GENERAL", timeout=5) as response:
         page = response.read().decode()

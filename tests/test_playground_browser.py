@@ -160,3 +160,16 @@ def test_thread_reply_is_answered(page, playground):
     answer = page.locator("#thread .msg-body").last
     sync_api.expect(answer).to_contain_text("Why not Flannel")
     assert len(playground.fake.calls_to("chat.postMessage")) > before
+
+
+def test_shortcut_card_goes_to_the_dm(page):
+    page.get_by_role("button", name="Plan cluster network").click()
+    modal = page.locator(".modal")
+    sync_api.expect(modal).to_contain_text("your direct messages")
+    modal.locator("input[name='q:location'][value='ens']").check()
+    modal.get_by_role("button", name="Recommend").click()
+    sync_api.expect(modal).to_have_count(0)
+    dm = page.locator("#channels a", has_text="NetPlugin Advisor")
+    sync_api.expect(dm).to_be_visible()  # the sidebar follows the workspace
+    dm.click()
+    sync_api.expect(page.locator("#messages .bk-header").last).to_contain_text("Recommended:")

@@ -1,7 +1,7 @@
 """The playground's page: a Starlette app over a running `Playground`.
 
     GET  /                     the first channel            GET /c/{channel}  a channel
-    GET  /c/{channel}/state    {"messages", "thread", "modal"}: HTML fragments and the modal's key
+    GET  /c/{channel}/state    {"channels", "messages", "thread"}: HTML; "modal": the modal's key
     GET  /modal                the modal on top (HTML), 204 when there is none
     POST /c/{channel}/send     text [, thread_ts]: a slash command or a message
     POST /action               channel, ts, action_id, block_id, ephemeral: a button clicked
@@ -175,6 +175,14 @@ class Pages:
             directory=self.directory,
         )
 
+    def channels_html(self, channel_id: str) -> str:
+        return render(
+            "playground/channels.html.j2",
+            self.directory,
+            sidebar=self.sidebar(),
+            channel=self.ws.channels[channel_id],
+        )
+
     def page(self, channel_id: str) -> str:
         ws = self.ws
         channel = ws.channels[channel_id]
@@ -186,7 +194,7 @@ class Pages:
             channel=channel,
             title=title,
             bot_member=ws.bot_user_id in channel.members,
-            sidebar=self.sidebar(),
+            channels=self.channels_html(channel_id),
             messages=self.messages_html(channel_id),
             user=ws.users[self.pg.user],
             command=ids.COMMAND,
@@ -220,6 +228,7 @@ def create_page_app(pg: Playground, directory: Path | None = None) -> Starlette:
         thread = request.query_params.get("thread") or ""
         return JSONResponse(
             {
+                "channels": pages.channels_html(channel),
                 "messages": pages.messages_html(channel),
                 "thread": pages.thread_html(channel, thread) if thread else "",
                 "modal": pg.modal_key(),

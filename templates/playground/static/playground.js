@@ -6,12 +6,13 @@
   const channel = body.dataset.channel;
   const pollMs = Number(body.dataset.pollMs || 500);
   const messages = document.getElementById("messages");
+  const channels = document.getElementById("channels");
   const threadPane = document.getElementById("thread");
   const threadBody = document.getElementById("thread-body");
   const modalLayer = document.getElementById("modal-layer");
   const status = document.getElementById("status");
   let threadTs = (location.hash.match(/^#thread=([0-9.]+)$/) || [])[1] || "";
-  let shown = { messages: messages.innerHTML, thread: null, modal: "" };
+  let shown = { channels: null, messages: null, thread: null, modal: "" };
   let busy = false;
 
   function post(url, fields) {
@@ -54,6 +55,10 @@
     } catch (e) {
       say("The playground is not answering.");
       return;
+    }
+    if (state.channels !== shown.channels) {
+      channels.innerHTML = state.channels;
+      shown.channels = state.channels;
     }
     if (state.messages !== shown.messages) {
       swap(messages, state.messages);
