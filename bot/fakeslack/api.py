@@ -10,7 +10,9 @@ Methods: auth.test, chat.postMessage, chat.postEphemeral, chat.update, chat.getP
 views.open / update / push, conversations.open, conversations.replies, users.info. Bodies may be
 form-encoded or JSON, like Slack accepts; the token comes from the Authorization header or the
 `token` field. Every call, failed or not, is recorded with its parameters and headers.
-Response URLs (`/response_url/<id>`) record what the app sends there.
+Response URLs (`/response_url/<id>`) record what the app sends there. GET /_fake/calls gives the
+record as JSON (for another process: a benchmark, a playground page). `python -m
+bot.fakeslack` runs one until its standard input closes, printing its URL.
 """
 
 from __future__ import annotations
@@ -40,6 +42,17 @@ class Call:
     status: int = 200
     response: dict[str, Any] = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)
+    at_perf: float = field(default_factory=time.perf_counter)  # for latency measurements
+    at_wall: float = field(default_factory=time.time)  # comparable across processes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "params": self.params,
+            "status": self.status,
+            "response": self.response,
+            "at": self.at_wall,
+        }
 
     @property
     def ok(self) -> bool:
@@ -189,6 +202,9 @@ class FakeSlack:
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         params = _decode(headers.get("content-type", ""), body)
         parts = urlsplit(path).path.strip("/").split("/")
+        if parts == ["_fake", "reset"]:
+            self.reset()
+            return 200, {}, {"ok": True}
         if len(parts) == 2 and parts[0] == "response_url":
             method = RESPONSE_URL
         elif len(parts) == 2 and parts[0] == "api":
@@ -415,6 +431,18 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def do_GET(self) -> None:
+            if urlsplit(self.path).path != "/_fake/calls":
+                self.do_POST()
+                return
+            with fake._changed:  # the record, for a process that cannot read fake.calls
+                payload = json.dumps([c.to_json() for c in fake.calls]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -431,8 +459,6 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 self.send_header(key, value)
             self.end_headers()
             self.wfile.write(payload)
-
-        do_GET = do_POST
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

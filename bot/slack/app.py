@@ -9,12 +9,14 @@
   request calls auth.test (and the token is not passed to Bolt, which would verify it again).
 - Every listener acks in the request thread and does its work in a lazy function on Bolt's
   executor (process_before_response=True): Bolt's default runner instead polls for ack() every
-  10 ms, which would be the floor of every ack (see docs/slack.md, "Performance").
+  10 ms, which would be the floor of every ack (see docs/slack.md, "Performance"). The lazy work
+  waits while other requests are being acked (bot/slack/ackfirst.py).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -34,9 +36,14 @@ from bot.core.knowledge import Knowledge, default_knowledge
 from bot.decisions import DecisionLog
 from bot.settings import Settings
 from bot.slack import actions, commands, events, shortcuts, views
+from bot.slack.ackfirst import AckFirst, AckFirstExecutor, AdvisorApp
 from bot.slack.deps import Advisor
 
 log = logging.getLogger(__name__)
+
+# The lazy work (parse, recommend, log, render, post) runs on a few threads: more would only
+# take the GIL from the request threads that are acking (see docs/slack.md, "Performance").
+LAZY_WORKERS = int(os.environ.get("NETPLUGIN_LAZY_WORKERS", "2"))
 
 # commands first: /netplugin is matched before any other listener is tried.
 LISTENER_MODULES = (commands, views, actions, shortcuts, events)
@@ -125,15 +132,18 @@ def build_app(
         headers=client.headers,
         retry_handlers=client.retry_handlers,
     )
-    app = App(
+    gate = AckFirst()
+    app = AdvisorApp(
         client=bolt_client,
         signing_secret=secret,
         authorize=CachedAuthorize(authorized),
         token_verification_enabled=False,  # done above, once
         request_verification_enabled=not socket_mode,
         process_before_response=True,  # ack in the request thread; work in lazy listeners
+        listener_executor=AckFirstExecutor(gate, LAZY_WORKERS),
         name="netplugin-advisor",
     )
+    app.gate = gate
     app.use(ProvideAdvisor(advisor))
     app.error(_log_error)
     for module in LISTENER_MODULES:

@@ -1,0 +1,205 @@
+"""Ack latency of /netplugin over HTTP: our app against a bare Bolt app that only acks.
+
+    /work/venv/bin/python bench/ack_latency.py [--requests 200] [--concurrency 1 20]
+
+Three processes, as in production: this one plays Slack's clients (SlackDriver: the same signed
+slash command to each app); `python -m bot.fakeslack` plays the Web API; one child runs both apps
+behind the same server code (bot/server.py: Starlette + uvicorn on 127.0.0.1). "ours" is
+build_app() with the real listeners: it acks, then parses, recommends, logs to a SQLite file and
+posts the card, while the other requests arrive. "bare" is `App(token, signing_secret)` with
+`@app.command("/netplugin") def ack_only(ack): ack()` and Bolt's defaults otherwise.
+
+Load: at concurrency 1, one request at a time; at concurrency N, bursts of N simultaneous
+requests; after each burst the bench waits until its cards are posted, so the figures are
+latencies, not a saturation test (slash commands come from people, in bursts). The apps are
+measured in turn (bare, ours, bare, ours) in the same run. "card" is the time from sending a
+request to its chat.postMessage reaching the fake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.decisions import DecisionLog
+from bot.fakeslack import SlackDriver
+from bot.server import create_web_app, serve_in_thread
+from bot.settings import Settings
+from bot.slack import ids
+from bot.slack.app import build_app
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-fake-bot-token"  # the fake's default
+TAG = re.compile(r"req-(\d+)")
+
+
+def bare_app(client: WebClient) -> App:
+    app = App(token=client.token, signing_secret=SECRET, client=client)
+
+    @app.command(ids.COMMAND)
+    def ack_only(ack):
+        ack()
+
+    return app
+
+
+def serve_apps(api_url: str, db: str) -> None:
+    """The app process: both apps; prints their URLs; runs until stdin closes."""
+    settings = Settings(slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=api_url)
+    ours = serve_in_thread(create_web_app(build_app(settings, log=DecisionLog(db))))
+    bare = serve_in_thread(create_web_app(bare_app(WebClient(token=TOKEN, base_url=api_url))))
+    print(ours.url, bare.url, flush=True)
+    sys.stdin.read()
+
+
+class FakeProcess:
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.fakeslack"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        self.api_url = self.process.stdout.readline().strip()
+        self.base = self.api_url.removesuffix("/api/")
+
+    def calls(self) -> list[dict]:
+        with urllib.request.urlopen(self.base + "/_fake/calls", timeout=10) as response:
+            return json.loads(response.read())
+
+    def reset(self) -> None:
+        urllib.request.urlopen(
+            urllib.request.Request(self.base + "/_fake/reset", data=b"", method="POST"), timeout=10
+        ).read()
+
+    def posts(self) -> dict[int, float]:
+        """Request number → when its card reached chat.postMessage (wall clock)."""
+        found = {}
+        for call in self.calls():
+            if call["method"] == "chat.postMessage" and call["status"] == 200:
+                match = TAG.search(json.dumps(call["params"].get("blocks")))
+                if match:
+                    found[int(match.group(1))] = call["at"]
+        return found
+
+    def wait_for_posts(self, wanted: set[int], timeout: float = 30) -> dict[int, float]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.posts()
+            if wanted <= set(found) or time.monotonic() > deadline:
+                return found
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def run(driver, requests, concurrency, start, fake: FakeProcess | None):
+    """Bursts of `concurrency`; returns ack latencies and, with `fake`, card latencies."""
+    acks: list[float] = []
+    sent_at: dict[int, float] = {}
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        body = urlencode(driver.slash_body(f"400 ENS nodes, need NLB, no BGP req-{i}"))
+        with lock:
+            sent_at[i] = time.time()
+        answer = driver.post(body, "application/x-www-form-urlencoded")
+        assert answer.status == 200, answer.status
+        with lock:
+            acks.append(answer.elapsed)
+
+    cards: list[float] = []
+    with ThreadPoolExecutor(concurrency) as pool:
+        for first in range(start, start + requests, concurrency):
+            burst = set(range(first, min(first + concurrency, start + requests)))
+            list(pool.map(one, sorted(burst)))
+            if fake is not None:
+                posted = fake.wait_for_posts(burst)
+                cards.extend(posted[i] - sent_at[i] for i in burst if i in posted)
+    return acks, cards
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=200, help="per app and concurrency")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 20])
+    parser.add_argument("--serve", nargs=2, metavar=("API_URL", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve_apps(*args.serve)
+        return
+
+    fake = FakeProcess()
+    with tempfile.TemporaryDirectory() as tmp:
+        apps = subprocess.Popen(
+            [sys.executable, __file__, "--serve", fake.api_url, str(Path(tmp) / "bench.db")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        ours_url, bare_url = apps.stdout.readline().split()
+        drivers = {
+            "ours": SlackDriver(ours_url + ids.EVENTS_PATH, SECRET),
+            "bare": SlackDriver(bare_url + ids.EVENTS_PATH, SECRET),
+        }
+        start = 0
+        for name, driver in drivers.items():  # warm up
+            run(driver, 40, 4, 10_000_000 + start, fake if name == "ours" else None)
+            start += 100
+        rows = []
+        for concurrency in args.concurrency:
+            figures: dict[str, tuple[list, list]] = {"bare": ([], []), "ours": ([], [])}
+            for name in ("bare", "ours", "bare", "ours"):  # interleaved, twice
+                fake.reset()
+                ours = name == "ours"
+                acks, cards = run(
+                    drivers[name], args.requests // 2, concurrency, start, fake if ours else None
+                )
+                start += args.requests
+                figures[name][0].extend(acks)
+                figures[name][1].extend(cards)
+            rows.append((concurrency, figures))
+        apps.stdin.close()
+        apps.wait(timeout=10)
+    fake.close()
+
+    print(f"{'conc':>4} {'app':>5} {'ack p50':>8} {'ack p99':>8} {'card p50':>9} {'card p95':>9}")
+    for concurrency, figures in rows:
+        for name in ("bare", "ours"):
+            acks, cards = figures[name]
+            card = f"{pct(cards, 50):7.1f}ms {pct(cards, 95):7.1f}ms" if cards else ""
+            print(
+                f"{concurrency:>4} {name:>5} {pct(acks, 50):6.2f}ms {pct(acks, 99):6.2f}ms {card}"
+            )
+        ours_acks, bare_acks = figures["ours"][0], figures["bare"][0]
+        print(
+            f"{concurrency:>4} ours/bare: p50 {pct(ours_acks, 50) / pct(bare_acks, 50):.2f}, "
+            f"p99 {pct(ours_acks, 99) / pct(bare_acks, 99):.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""The app factory's pieces: ids for the manifest, acks first, cached authorize."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from bot.slack import ids
+from bot.slack.ackfirst import AckFirst, AckFirstExecutor
+from bot.slack.payload import visibility
+
+
+def test_scopes_cover_every_method_and_event() -> None:
+    assert set(ids.BOT_SCOPES) == {"app_mentions:read", "chat:write", "commands", "im:write"}
+    assert ids.EVENTS == ("app_mention",)
+    assert ids.question_key(ids.question_block_id("pod-cidr")) == "pod-cidr"
+
+
+def test_visibility_from_the_payload() -> None:
+    assert visibility("C1", "general") == "public"
+    assert visibility("C1", "privategroup") == "private"
+    assert visibility("D1", "directmessage") == "dm"
+    assert visibility("G1", "mpdm-a--b-1") == "private"
+    assert visibility(None) == "unknown"
+
+
+def test_lazy_work_waits_while_requests_are_dispatched() -> None:
+    gate = AckFirst(quiet=0.02, max_wait=2)
+    executor = AckFirstExecutor(gate, 1)
+    ran = threading.Event()
+    with gate:
+        future = executor.submit(ran.set)
+        time.sleep(0.1)
+        assert not ran.is_set()  # held while a request is in dispatch
+        left = time.monotonic()
+    future.result(timeout=2)
+    assert ran.is_set() and time.monotonic() - left >= 0.015  # and for the quiet period
+    executor.shutdown()
+
+
+def test_lazy_work_never_starves() -> None:
+    gate = AckFirst(quiet=0.01, max_wait=0.1)
+    executor = AckFirstExecutor(gate, 1)
+    with gate:
+        start = time.monotonic()
+        executor.submit(lambda: None).result(timeout=2)
+        assert 0.09 <= time.monotonic() - start < 1
+    executor.shutdown()
