@@ -45,7 +45,7 @@ def test_settings_read_the_environment_and_hide_secrets(clean_env) -> None:
         ({"SLACK_SIGNING_SECRET": "s3cr3t"}, "http", "SLACK_BOT_TOKEN is not set"),
         ({"SLACK_BOT_TOKEN": "xoxb-secret-value"}, "socket", "SLACK_APP_TOKEN is not set"),
         ({"SLACK_APP_TOKEN": "xapp-secret"}, None, "SLACK_BOT_TOKEN is not set: socket mode"),
-        ({}, None, "No Slack token is set"),
+        # No token at all starts the playground: tests/test_playground_serve.py.
     ],
 )
 def test_a_missing_setting_is_named_in_one_line_with_exit_code_2(

@@ -1,5 +1,6 @@
 """`netplugin serve`: the Slack app, in Socket Mode (SLACK_APP_TOKEN) or over HTTP
-(SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET, POST /slack/events on Starlette + uvicorn)."""
+(SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET, POST /slack/events on Starlette + uvicorn); with no
+Slack token at all, the local playground (bot/playground)."""
 
 from __future__ import annotations
 
@@ -31,19 +32,28 @@ def _settings() -> Settings:
 @click.command()
 @click.option(
     "--mode",
-    type=click.Choice(["http", "socket"]),
+    type=click.Choice(["http", "socket", "playground"]),
     default=None,
-    help="Default: socket when SLACK_APP_TOKEN is set, else http.",
+    help="Default: socket when SLACK_APP_TOKEN is set, else http when a Slack token is set, "
+    "else the local playground (no Slack workspace needed; see docs/playground.md).",
 )
-@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
-@click.option("--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000).")
+@click.option(
+    "--host",
+    default="0.0.0.0",
+    show_default=True,
+    help="HTTP mode: address to bind (the playground binds 127.0.0.1 only).",
+)
+@click.option(
+    "--port", type=int, default=None, help="HTTP mode, playground: port (default: $PORT or 3000)."
+)
 def serve(mode: str | None, host: str, port: int | None) -> None:
-    """Run the Slack app (Socket Mode or HTTP)."""
+    """Run the Slack app (Socket Mode or HTTP), or the local playground without Slack."""
     settings = _settings()
-    chosen = settings.mode(mode)  # type: ignore[arg-type]
-    if chosen is None:
-        # Later: no token at all starts the local playground. For now, say what is missing.
-        _fail(say("setting-none"))
+    chosen = settings.mode(mode) if mode != "playground" else None  # type: ignore[arg-type]
+    if chosen is None:  # no Slack token at all, or --mode playground
+        from bot.playground.run import run_playground
+
+        run_playground(port if port is not None else settings.port, echo=click.echo)
         return
     missing = settings.missing(chosen)
     if missing:

@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from bot.playground.session import DEFAULT_DB, Playground
+from bot.playground.session import DEFAULT_DB, HOST, Playground
 
 
 def default_db() -> str:
@@ -25,13 +25,19 @@ def run_playground(
     """Start the playground on 127.0.0.1:`port`, print its URL, wait for Ctrl-C (or `stop`)."""
     db = db or default_db()
     stop = stop or threading.Event()
-    with Playground(db=db, port=port) as pg:
+    try:
+        pg = Playground(db=db, port=port).start()
+    except OSError as exc:  # the port is taken, most likely
+        echo(f"Cannot listen on {HOST}:{port} ({exc.strerror or exc}): choose another with --port.")
+        raise SystemExit(2) from None
+    try:
         echo(
             f"NetPlugin Advisor playground on {pg.url} (no Slack workspace needed: a local stand-in"
             f" on 127.0.0.1), decision log {db}. Ctrl-C stops it."
         )
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            echo("Stopped.")
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        echo("Stopped.")
+    finally:
+        pg.stop()
