@@ -35,6 +35,8 @@ from bot.slack import ids
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 POLL_MS = 500
+APP_AUTHOR = {"name": "NetPlugin Advisor", "bot": True, "app": True, "initial": "N"}
+SLACKBOT_AUTHOR = {"name": "Slackbot", "bot": True, "app": False, "initial": "S"}
 
 
 def _sort_key(ts: str) -> tuple[int, int]:
@@ -62,10 +64,10 @@ class Pages:
     def _author(self, message: Message) -> dict[str, Any]:
         ws = self.ws
         if message.bot_id or message.user == ws.bot_user_id:
-            return {"name": "NetPlugin Advisor", "bot": True, "initial": "N"}
+            return APP_AUTHOR
         user = ws.users.get(message.user or "")
         name = user.name if user else (message.user or "someone")
-        return {"name": name, "bot": False, "initial": name[:1].upper()}
+        return {"name": name, "bot": False, "app": False, "initial": name[:1].upper()}
 
     def _body(self, text: str, blocks: list[dict[str, Any]]) -> Any:
         users, channels = self.names()
@@ -100,9 +102,7 @@ class Pages:
                     {
                         "ts": e.ts,
                         "channel": channel_id,
-                        "author": {"name": "Slackbot", "bot": True, "initial": "S"}
-                        if slackbot
-                        else {"name": "NetPlugin Advisor", "bot": True, "initial": "N"},
+                        "author": SLACKBOT_AUTHOR if slackbot else APP_AUTHOR,
                         "body": self._body(e.text, e.blocks),
                         "edited": False,
                         "ephemeral": True,
