@@ -11,8 +11,17 @@ from bot.slack.payload import visibility
 
 
 def test_scopes_cover_every_method_and_event() -> None:
-    assert set(ids.BOT_SCOPES) == {"app_mentions:read", "chat:write", "commands", "im:write"}
-    assert ids.EVENTS == ("app_mention",)
+    assert set(ids.BOT_SCOPES) == {
+        "app_mentions:read",
+        "chat:write",
+        "commands",
+        "im:write",
+        # thread replies under cards: public channels, private channels, DMs
+        "channels:history",
+        "groups:history",
+        "im:history",
+    }
+    assert ids.EVENTS == ("app_mention", "message.channels", "message.groups", "message.im")
     assert ids.question_key(ids.question_block_id("pod-cidr")) == "pod-cidr"
 
 

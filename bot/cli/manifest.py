@@ -56,6 +56,8 @@ def manifest_context(mode: str, url: str | None = None) -> dict[str, Any]:
         "shortcut_callback_id": ids.PLAN_SHORTCUT,
         "shortcut_description": ids.PLAN_SHORTCUT_DESCRIPTION,
         "events": list(ids.EVENTS),
+        # People can write to the bot in its DM only if it subscribes to DM messages.
+        "dm_messages": "message.im" in ids.EVENTS,
         "scopes": sorted(ids.BOT_SCOPES),
         "request_url": request_url(url) if mode == "http" and url else None,
     }

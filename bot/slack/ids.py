@@ -10,7 +10,9 @@ from __future__ import annotations
 # --- slash command ------------------------------------------------------------------------------
 COMMAND = "/netplugin"
 COMMAND_DESCRIPTION = "Flannel or Terway Edge for an ACK Edge cluster, explained"
-COMMAND_USAGE_HINT = "[help | compare | checklist <plugin> | ask | your question]"
+COMMAND_USAGE_HINT = (
+    "[your question | ask | help | compare | checklist <plugin> | history [n] | explain <id>]"
+)
 
 # --- modal (view) and global shortcut -----------------------------------------------------------
 PLAN_MODAL = "netplugin-plan"  # callback_id of the questionnaire modal
@@ -43,7 +45,10 @@ ACTIONS = (EXPLAIN, ADJUST, CHECKLIST)
 
 # --- Events API ---------------------------------------------------------------------------------
 APP_MENTION = "app_mention"
-EVENTS = (APP_MENTION,)
+MESSAGE = "message"  # thread replies under a card: every conversation type sends this type
+# The manifest subscribes per conversation type (public, private, DM); all arrive as `message`.
+MESSAGE_SUBSCRIPTIONS = ("message.channels", "message.groups", "message.im")
+EVENTS = (APP_MENTION, *MESSAGE_SUBSCRIPTIONS)
 
 # --- Web API methods called, and the bot scopes each needs --------------------------------------
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
@@ -55,7 +60,12 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.open": ("im:write",),
 }
 COMMAND_SCOPES = ("commands",)  # slash commands and shortcuts
-EVENT_SCOPES: dict[str, tuple[str, ...]] = {APP_MENTION: ("app_mentions:read",)}
+EVENT_SCOPES: dict[str, tuple[str, ...]] = {
+    APP_MENTION: ("app_mentions:read",),
+    "message.channels": ("channels:history",),
+    "message.groups": ("groups:history",),
+    "message.im": ("im:history",),
+}
 
 BOT_SCOPES: tuple[str, ...] = tuple(
     sorted(

@@ -13,6 +13,7 @@ from bot.render import slack as render
 from bot.render.messages import say
 from bot.slack import ids
 from bot.slack.cards import notice
+from bot.slack.commands.past import explain_decision, show_history
 from bot.slack.commands.request import SlashRequest
 from bot.slack.modal import build_modal
 
@@ -98,4 +99,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "help": show_help,
     "compare": show_compare,
     "checklist": show_checklist,
+    "history": show_history,
+    "explain": explain_decision,
 }

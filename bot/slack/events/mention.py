@@ -1,5 +1,6 @@
-"""@NetPlugin Advisor mentioned: say how to ask, in the mention's thread, once per event even
-when Slack retries (X-Slack-Retry-Num) or several replicas receive it."""
+"""@NetPlugin Advisor mentioned: in a card's thread it is a question about that decision;
+elsewhere, say how to ask, in the mention's thread, once per event even when Slack retries
+(X-Slack-Retry-Num) or several replicas receive it."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from slack_sdk import WebClient
 from bot.render.messages import say
 from bot.slack.cards import notice
 from bot.slack.deps import advisor_of
+from bot.slack.threads import reply_in_thread
 
 
 def reply_to_mention(
     body: dict[str, Any], event: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     advisor = advisor_of(context)
+    if reply_in_thread(advisor, client, event):
+        return
     if not advisor.log.claim(f"event:{body.get('event_id')}"):
         return
     message = notice(advisor, say("mention-reply"))
