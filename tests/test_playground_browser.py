@@ -10,7 +10,6 @@ from collections.abc import Iterator
 import pytest
 
 from bot.playground import Playground
-from bot.slack import ids
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
