@@ -1,20 +1,25 @@
 """The HTTP server: Starlette + uvicorn in front of Bolt's synchronous App.
 
-    web = create_web_app(bolt_app)          # POST /slack/events, GET /healthz
+    web = create_web_app(bolt_app)          # POST /slack/events, GET /healthz /readyz /metrics
     server = serve_in_thread(web, port=0)   # tests, benchmark: 127.0.0.1, ephemeral port
     server.url; server.stop()
+    GracefulServer(uvicorn_config(web, host, port), on_signal=...).run()   # netplugin serve
 
 Bolt's dispatch is synchronous. Slack's stock Starlette adapter for the sync App calls it on the
 event loop; here it runs in anyio's worker threads, so one slow request (a lazy listener's copy,
 a busy SQLite) never stalls the others. The listeners ack in the request thread and defer their
 work (bot/slack/app.py), so a dispatch is a millisecond or so.
+
+Health, readiness and metrics routes: bot/health.py. Shutdown (SIGTERM): bot/lifecycle.py.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import anyio.to_thread
@@ -28,6 +33,9 @@ from starlette.routing import Route
 from bot.slack import ids
 
 MAX_BODY = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
+# After SIGTERM, in-flight HTTP requests get this long; then the lazy work drains
+# (bot/lifecycle.py), all within Kubernetes' 30 s grace period.
+GRACEFUL_HTTP_SECONDS = 8
 
 
 def create_web_app(
@@ -60,12 +68,14 @@ def create_web_app(
     async def healthz(request: Request) -> Response:
         return JSONResponse({"ok": True})
 
-    return Starlette(
-        routes=[
-            Route(events_path, slack_events, methods=["POST"]),
-            Route(health_path, healthz, methods=["GET"]),
-        ]
-    )
+    routes = [Route(events_path, slack_events, methods=["POST"])]
+    if getattr(bolt_app, "health", None) is not None:  # built by build_app: readiness, metrics
+        from bot.health import health_routes
+
+        routes += health_routes(bolt_app)
+    else:
+        routes.append(Route(health_path, healthz, methods=["GET"]))
+    return Starlette(routes=routes)
 
 
 def uvicorn_config(web_app: Starlette, host: str, port: int) -> uvicorn.Config:
@@ -75,9 +85,32 @@ def uvicorn_config(web_app: Starlette, host: str, port: int) -> uvicorn.Config:
         port=port,
         access_log=False,
         log_level="warning",
+        log_config=None,  # uvicorn's records go to the root logger: JSON lines (observability)
         lifespan="off",
         timeout_keep_alive=30,
+        timeout_graceful_shutdown=GRACEFUL_HTTP_SECONDS,
     )
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn's server, with `on_signal` called at SIGTERM/SIGINT (readiness turns 503), and
+    without re-raising the signal after its graceful shutdown: the process goes on to drain the
+    lazy work and close the database, then exits 0."""
+
+    def __init__(self, config: uvicorn.Config, on_signal: Callable[[], None] | None = None):
+        super().__init__(config)
+        self.on_signal = on_signal
+
+    def handle_exit(self, sig: int, frame: object) -> None:
+        super().handle_exit(sig, frame)  # type: ignore[arg-type]
+        if self.on_signal is not None:
+            self.on_signal()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()  # shut down gracefully: nothing to re-raise
 
 
 @dataclass

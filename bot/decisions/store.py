@@ -7,10 +7,13 @@ Idempotency keys make Slack's retries and double clicks harmless.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +26,12 @@ from bot.decisions.migrations import migrations
 Source = Literal["slash", "modal", "button", "thread-what-if", "cli", "playground"]
 Visibility = Literal["public", "private", "dm", "unknown", "local"]
 DEFAULT_DB = "netplugin.db"
+BUSY_TIMEOUT_MS = 5000
+
+log = logging.getLogger(__name__)
+# An observer is called after each write as observer(event, **data): "recorded" (decision),
+# "duplicate" (decision, key: a request key already logged), "claimed" (key, first).
+Observer = Callable[..., None]
 
 
 def default_db_path() -> str:
@@ -66,7 +75,8 @@ class DecisionLog:
 
     def __init__(self, path: str | Path | None = None):
         self.path = str(path or default_db_path())
-        memory = self.path == ":memory:"
+        self.observers: list[Observer] = []
+        memory = self.memory = self.path == ":memory:"
         if not memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -76,14 +86,51 @@ class DecisionLog:
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode: a committed decision survives the process being killed.
             self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self.db.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             migrations.apply(self.db)
 
     def close(self) -> None:
+        """Checkpoint the WAL into the database file and close (a backup or a copy of the file
+        alone is then complete)."""
         with self._lock:
+            if not self.memory:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.db.conn.close()
+
+    def check_writable(self, timeout: float = 2.0) -> None:
+        """Commit a one-row upsert to the `_health` table: raises sqlite3.Error when the
+        database cannot take a write now (read-only file or volume, full disk, locked by
+        another writer for longer than `timeout`), TimeoutError when another thread of ours
+        holds the connection that long. Readiness probes call it."""
+        if not self._lock.acquire(timeout=timeout):
+            raise TimeoutError("the decision log is busy")
+        try:
+            self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            try:
+                with self.db.conn:
+                    self.db.execute("BEGIN IMMEDIATE")
+                    self.db.execute(
+                        "CREATE TABLE IF NOT EXISTS _health (id INTEGER PRIMARY KEY, at TEXT)"
+                    )
+                    self.db.execute(
+                        "INSERT INTO _health (id, at) VALUES (1, ?)"
+                        " ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                        [_now()],
+                    )
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        finally:
+            self._lock.release()
+
+    def _notify(self, event: str, **data: Any) -> None:
+        for observer in self.observers:
+            try:
+                observer(event, **data)
+            except Exception:  # metrics must never break a write
+                log.exception("decision log observer failed")
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -118,15 +165,20 @@ class DecisionLog:
             "parent_id": parent_id,
             "request_key": request_key,
         }
+        existing: Decision | None = None
         with self._lock:
             if request_key is not None:
                 existing = self._one("request_key = ?", [request_key])
-                if existing is not None:
-                    return existing, False
-            with self.db.conn:  # one transaction
-                self.db.execute("BEGIN IMMEDIATE")
-                decision_id = self.db["decisions"].insert(row).last_pk
-            return self._get(decision_id), True
+            if existing is None:
+                with self.db.conn:  # one transaction
+                    self.db.execute("BEGIN IMMEDIATE")
+                    decision_id = self.db["decisions"].insert(row).last_pk
+                decision = self._get(decision_id)
+        if existing is not None:
+            self._notify("duplicate", decision=existing, key=request_key)
+            return existing, False
+        self._notify("recorded", decision=decision)
+        return decision, True
 
     def attach_message(
         self, decision_id: int, *, channel: str, ts: str, permalink: str | None = None
@@ -144,7 +196,9 @@ class DecisionLog:
                 "INSERT OR IGNORE INTO handled_events (key, created_at) VALUES (?, ?)",
                 [key, _now()],
             )
-            return cursor.rowcount == 1
+            first = cursor.rowcount == 1
+        self._notify("claimed", key=key, first=first)
+        return first
 
     # --- reading ----------------------------------------------------------------------------
 

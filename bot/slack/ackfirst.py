@@ -57,18 +57,54 @@ class AckFirst:
 
 
 class AckFirstExecutor(ThreadPoolExecutor):
-    """Bolt's listener executor (it runs the lazy listeners): each job waits for quiet."""
+    """Bolt's listener executor (it runs the lazy listeners): each job waits for quiet.
+
+    It counts the jobs queued or running, so that a shutdown can wait for them: `drain`."""
 
     def __init__(self, gate: AckFirst, max_workers: int):
         super().__init__(max_workers, thread_name_prefix="netplugin-lazy")
         self.gate = gate
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def _finished(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.notify_all()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         def after_acks() -> Any:
-            self.gate.wait_quiet()
-            return fn(*args, **kwargs)
+            try:
+                self.gate.wait_quiet()
+                return fn(*args, **kwargs)
+            finally:
+                self._finished()
 
-        return super().submit(after_acks)
+        with self._idle:
+            self._in_flight += 1
+        try:
+            return super().submit(after_acks)
+        except BaseException:  # shut down: the job will never run
+            self._finished()
+            raise
+
+    def drain(self, timeout: float) -> bool:
+        """Take no new job, and wait up to `timeout` seconds for the queued and running ones to
+        finish. True when none is left."""
+        self.shutdown(wait=False)
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._in_flight > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
 
 
 class AdvisorApp(App):

@@ -11,6 +11,10 @@
   executor (process_before_response=True): Bolt's default runner instead polls for ack() every
   10 ms, which would be the floor of every ack (see docs/slack.md, "Performance"). The lazy work
   waits while other requests are being acked (bot/slack/ackfirst.py).
+- Observability (bot/observability.py): each app has its own metrics registry (`app.obs`); every
+  dispatch is one observed request, followed into its lazy work; the decision log's writes and
+  the Web API's final errors are counted. `app.health` answers /readyz (bot/health.py),
+  `app.executor` is drained at shutdown (bot/lifecycle.py).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.middleware import Middleware
@@ -34,9 +38,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.core.knowledge import Knowledge, default_knowledge
 from bot.decisions import DecisionLog
+from bot.health import Health
+from bot.observability import Observability, ObservedApp, ObservedExecutor
 from bot.settings import Settings
 from bot.slack import actions, commands, events, shortcuts, views
-from bot.slack.ackfirst import AckFirst, AckFirstExecutor, AdvisorApp
+from bot.slack.ackfirst import AckFirst
 from bot.slack.deps import Advisor
 
 log = logging.getLogger(__name__)
@@ -106,7 +112,8 @@ def build_app(
     client: WebClient | None = None,
     *,
     socket_mode: bool = False,
-) -> App:
+    obs: Observability | None = None,
+) -> ObservedApp:
     """The Bolt App with every listener registered. `socket_mode=True` turns off request
     signature checks (Socket Mode requests come over the app's own websocket); otherwise
     SLACK_SIGNING_SECRET is required."""
@@ -124,26 +131,33 @@ def build_app(
         log=log if log is not None else DecisionLog(settings.netplugin_db),
         bot_user_id=authorized.bot_user_id,
     )
+    obs = obs or Observability()
+    obs.watch(advisor.log)
     # Bolt takes the token from the AuthorizeResult; a client with a token as well would make it
-    # warn that the token is ignored.
+    # warn that the token is ignored. The error observer goes last: it sees final answers only.
     bolt_client = WebClient(
         base_url=client.base_url,
         timeout=client.timeout,
         headers=client.headers,
-        retry_handlers=client.retry_handlers,
+        retry_handlers=[*client.retry_handlers, obs.slack_observer],
     )
     gate = AckFirst()
-    app = AdvisorApp(
+    executor = ObservedExecutor(gate, LAZY_WORKERS, obs)
+    app = ObservedApp(
         client=bolt_client,
         signing_secret=secret,
         authorize=CachedAuthorize(authorized),
         token_verification_enabled=False,  # done above, once
         request_verification_enabled=not socket_mode,
         process_before_response=True,  # ack in the request thread; work in lazy listeners
-        listener_executor=AckFirstExecutor(gate, LAZY_WORKERS),
+        listener_executor=executor,
         name="netplugin-advisor",
     )
     app.gate = gate
+    app.obs = obs
+    app.executor = executor
+    app.advisor = advisor
+    app.health = Health(advisor, authorized)
     app.use(ProvideAdvisor(advisor))
     app.error(_log_error)
     for module in LISTENER_MODULES:

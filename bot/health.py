@@ -1,0 +1,120 @@
+"""Liveness, readiness and metrics over HTTP.
+
+    GET /healthz   200 while the process answers (Kubernetes' liveness probe)
+    GET /readyz    200 {"ready": true, "checks": {...}} when the bot can take work, else 503
+                   with the checks that failed (the readiness probe)
+    GET /metrics   Prometheus text format, the app's own registry
+
+In HTTP mode these routes are on the main server (bot/server.py); in Socket Mode they are all
+the small side server serves (`health_web_app`, on NETPLUGIN_HEALTH_PORT).
+
+Readiness checks: the knowledge is loaded; the decision log takes a real write (a committed
+one-row upsert to `_health`, within READY_DB_TIMEOUT); Slack accepted the bot token at start
+(the auth.test made once by build_app); in Socket Mode, the websocket is connected; and the bot
+is not draining (after SIGTERM it finishes its work and takes no more).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.slack import ids
+
+HEALTH_PATH = ids.HEALTH_PATH  # "/healthz"
+READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
+READY_DB_TIMEOUT = 2.0  # the probes time out after 3 s (deploy/k8s/overlays/*)
+
+Check = Callable[[], dict[str, Any]]
+
+
+class Health:
+    def __init__(self, advisor: Any, authorized: Any):
+        self.advisor = advisor  # bot.slack.deps.Advisor: the knowledge and the decision log
+        self.authorized = authorized  # the AuthorizeResult of the start-up auth.test
+        self.draining = False
+        self.extra: dict[str, Check] = {}  # e.g. "socket" in Socket Mode
+
+    def _knowledge(self) -> dict[str, Any]:
+        kb = self.advisor.kb
+        if kb is None or not kb.plugins:
+            return {"ok": False, "error": "no knowledge loaded"}
+        return {"ok": True, "version": kb.version}
+
+    def _database(self) -> dict[str, Any]:
+        try:
+            self.advisor.log.check_writable(READY_DB_TIMEOUT)
+        except Exception as exc:  # sqlite3.Error, TimeoutError, a closed database
+            return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        return {"ok": True}
+
+    def _slack(self) -> dict[str, Any]:
+        a = self.authorized
+        if a is None or not a.bot_user_id:
+            return {"ok": False, "error": "auth.test did not succeed at start"}
+        return {"ok": True, "team_id": a.team_id, "bot_user_id": a.bot_user_id}
+
+    def ready(self) -> tuple[bool, dict[str, Any]]:
+        checks: dict[str, dict[str, Any]] = {
+            "knowledge": self._knowledge(),
+            "database": self._database(),
+            "slack": self._slack(),
+        }
+        for name, check in self.extra.items():
+            try:
+                checks[name] = check()
+            except Exception as exc:
+                checks[name] = {"ok": False, "error": type(exc).__name__}
+        if self.draining:
+            checks["draining"] = {"ok": False, "error": "shutting down"}
+        failed = [name for name, c in checks.items() if not c.get("ok")]
+        body: dict[str, Any] = {"ready": not failed, "checks": checks}
+        if failed:
+            body["failed"] = failed
+        return not failed, body
+
+
+def health_routes(bolt_app: Any) -> list[Route]:
+    """/healthz, /readyz and /metrics for an app built by bot.slack.app.build_app."""
+    health: Health = bolt_app.health
+    obs = bolt_app.obs
+
+    async def healthz(request: Request) -> Response:
+        started = time.perf_counter()
+        response = JSONResponse({"ok": True})
+        obs.http_request("health", HEALTH_PATH, response.status_code, started)
+        return response
+
+    async def readyz(request: Request) -> Response:
+        started = time.perf_counter()
+        ok, body = await anyio.to_thread.run_sync(health.ready)
+        response = JSONResponse(body, status_code=200 if ok else 503)
+        obs.http_request("health", READY_PATH, response.status_code, started)
+        return response
+
+    async def metrics(request: Request) -> Response:
+        started = time.perf_counter()
+        response = Response(generate_latest(obs.registry), media_type=CONTENT_TYPE_LATEST)
+        obs.http_request("metrics", METRICS_PATH, response.status_code, started)
+        return response
+
+    return [
+        Route(HEALTH_PATH, healthz, methods=["GET"]),
+        Route(READY_PATH, readyz, methods=["GET"]),
+        Route(METRICS_PATH, metrics, methods=["GET"]),
+    ]
+
+
+def health_web_app(bolt_app: Any) -> Starlette:
+    """The Socket Mode side server: health and metrics only."""
+    return Starlette(routes=health_routes(bolt_app))
