@@ -213,6 +213,22 @@ class DecisionLog:
         with self._lock:
             return self._one("id = ?", [decision_id])
 
+    def by_request_key(self, key: str) -> Decision | None:
+        """The decision logged for this request (a slash command's trigger_id, a view)."""
+        with self._lock:
+            return self._one("request_key = ?", [key])
+
+    def unposted(self, since: str) -> list[Decision]:
+        """Decisions logged at or after `since` whose card was never posted (the process died
+        between logging and posting): what a restart posts."""
+        with self._lock:
+            rows = self.db["decisions"].rows_where(
+                "message_ts IS NULL AND created_at >= ? AND source IN ('slash', 'modal')",
+                [since],
+                order_by="id",
+            )
+            return [Decision.from_row(r) for r in rows]
+
     def by_message(self, channel: str, ts: str) -> Decision | None:
         """The decision whose card is message `ts` in `channel` (a thread's parent)."""
         with self._lock:

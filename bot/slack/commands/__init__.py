@@ -5,9 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
-from bot.slack.ack import ack_at_once
-from bot.slack.commands.netplugin import answer_netplugin
+from bot.slack.commands.netplugin import ack_netplugin, answer_netplugin
 
 
 def register(app: App) -> None:
-    app.command(ids.COMMAND)(ack=ack_at_once, lazy=[answer_netplugin])
+    app.command(ids.COMMAND)(ack=ack_netplugin, lazy=[answer_netplugin])

@@ -1,13 +1,41 @@
-"""A question in words or key=value: parse, recommend, log, then post the card in the channel."""
+"""A question in words or key=value: parse, recommend, log, then post the card in the channel.
+
+The decision is logged in the ack (`record_question`), before Slack hears back: once Slack has
+its 200, the request is on disk, even if the process is killed the next instant. The card is
+posted afterwards, in the lazy listener (`answer_question`), from the logged decision.
+"""
 
 from __future__ import annotations
 
 from bot.core.engine import recommend
-from bot.core.grammar import read_question
+from bot.core.grammar import ParsedQuestion, read_question
+from bot.decisions import Decision
 from bot.render import slack as render
 from bot.render.messages import problem_text
 from bot.slack.cards import post_card
 from bot.slack.commands.request import SlashRequest
+
+
+def record_question(request: SlashRequest, parsed: ParsedQuestion) -> Decision:
+    """Recommend and log, once per request (the trigger_id is the request key)."""
+    advisor = request.advisor
+    key = request.trigger_id
+    if key is not None:
+        logged = advisor.log.by_request_key(key)
+        if logged is not None:
+            return logged
+    result = recommend(parsed.plan, advisor.kb, parsed.understood).to_json()
+    decision, _ = advisor.log.record(
+        result=result,
+        source="slash",
+        raw_text=parsed.text,
+        team=request.team,
+        channel=request.channel,
+        visibility=request.visibility,
+        user=request.user,
+        request_key=key,
+    )
+    return decision
 
 
 def answer_question(request: SlashRequest, text: str) -> None:
@@ -22,18 +50,8 @@ def answer_question(request: SlashRequest, text: str) -> None:
             )
         )
         return
-    result = recommend(parsed.plan, advisor.kb, parsed.understood).to_json()
-    decision, created = advisor.log.record(
-        result=result,
-        source="slash",
-        raw_text=parsed.text,
-        team=request.team,
-        channel=request.channel,
-        visibility=request.visibility,
-        user=request.user,
-        request_key=request.trigger_id,
-    )
-    if not created and decision.message_ts:
+    decision = record_question(request, parsed)  # logged in the ack already, normally
+    if decision.message_ts:
         return  # the same request again: its card is already there
     post_card(
         advisor,

@@ -1,0 +1,124 @@
+"""Nothing acknowledged is ever lost: kill the server with SIGKILL under load, and every slash
+command that got its 200 is in the decision log; a restart posts the cards it had not posted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.fakeslack import FakeSlack, SlackDriver
+
+SECRET = "durability-signing-secret"
+QUESTIONS = [
+    "location=ens nodes=500",
+    "location=edge-device nodes=12 dispersed=yes",
+    "pod-ip-access=yes",
+    "400 ENS nodes, need NLB, no BGP",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(fake: FakeSlack, db: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": fake.bot_token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "NETPLUGIN_DB": str(db),
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    command = ["serve", "--mode", "http", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1):
+                return process, base
+        except OSError:
+            assert process.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+
+
+def _request_keys(db: Path) -> dict[str, str | None]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT request_key, message_ts FROM decisions"))
+
+
+@pytest.mark.slow
+def test_sigkill_under_load_loses_no_acknowledged_decision(tmp_path):
+    db = tmp_path / "netplugin.db"
+    with FakeSlack() as fake:
+        process, base = _start(fake, db)
+        driver = SlackDriver(base + "/slack/events", SECRET, fake)
+        acked: list[str] = []
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def load(worker: int) -> None:
+            n = 0
+            while not stop.is_set():
+                trigger = f"T{worker}-{n}"
+                n += 1
+                try:
+                    sent = driver.send_slash(QUESTIONS[n % len(QUESTIONS)], trigger_id=trigger)
+                except OSError:
+                    return  # the server is gone
+                if sent.status == 200:
+                    with lock:
+                        acked.append(trigger)
+
+        threads = [threading.Thread(target=load, args=(w,)) for w in range(6)]
+        for t in threads:
+            t.start()
+        # Kill it mid-flight: requests are being acked and cards are being posted.
+        deadline = time.monotonic() + 10
+        while len(acked) < 60 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        stop.set()
+        for t in threads:
+            t.join(timeout=10)
+
+        assert len(acked) >= 20, "the load never got going"
+        logged = _request_keys(db)
+        lost = [t for t in acked if t not in logged]
+        assert lost == [], f"{len(lost)} acknowledged requests are not in the log"
+        unposted = [t for t in acked if logged[t] is None]
+
+        # A restart posts what the killed process had logged but not posted.
+        restarted, _ = _start(fake, db)
+        try:
+            deadline = time.monotonic() + 20
+            while any(_request_keys(db)[t] is None for t in acked):
+                assert time.monotonic() < deadline, "the restart did not post every card"
+                time.sleep(0.1)
+        finally:
+            restarted.terminate()
+            restarted.wait(timeout=15)
+        posted = {c.params.get("text", "") for c in fake.calls_to("chat.postMessage")}
+        assert posted  # cards went out, before and after the restart
+        print(f"acked {len(acked)}, unposted at the kill {len(unposted)}")
