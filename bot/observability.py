@@ -125,7 +125,20 @@ class JsonFormatter(logging.Formatter):
 
 
 class _JsonHandler(logging.StreamHandler):
-    """Marks the handler configure_logging installs, so a second call replaces it."""
+    """The handler configure_logging installs (a second call replaces it). Without a stream
+    of its own it writes to whatever sys.stderr is at the time (tests swap it)."""
+
+    def __init__(self, stream: Any = None):
+        super().__init__(stream)
+        self._own_stream = stream
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return self._own_stream if self._own_stream is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        self._own_stream = value
 
 
 def configure_logging(
@@ -134,7 +147,7 @@ def configure_logging(
     """Send every log record (ours, Bolt's, slack_sdk's, uvicorn's, warnings, uncaught
     exceptions in any thread) to `stream` (stderr) as JSON lines, with secrets redacted."""
     redactor = Redactor(secrets)
-    handler = _JsonHandler(stream or sys.stderr)
+    handler = _JsonHandler(stream)
     handler.setFormatter(JsonFormatter(redactor))
     handler.addFilter(RedactingFilter(redactor))
     root = logging.getLogger()

@@ -61,7 +61,12 @@ def serve(mode: str | None, host: str, port: int | None) -> None:
 
     from slack_sdk.errors import SlackApiError, SlackClientError
 
+    from bot import lifecycle
+    from bot.observability import configure_logging
     from bot.slack.app import build_app
+
+    # From here on, stderr is JSON lines, with the tokens and the signing secret redacted.
+    configure_logging(settings.secrets(), settings.netplugin_log_level)
 
     try:
         app = build_app(settings, socket_mode=chosen == "socket")
@@ -70,19 +75,22 @@ def serve(mode: str | None, host: str, port: int | None) -> None:
     except (SlackClientError, OSError) as exc:
         _fail(say("auth-failed", url=settings.api_url, error=type(exc).__name__))
 
-    if chosen == "socket":
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
+    if chosen == "socket":  # probes and metrics on a side server: NETPLUGIN_HEALTH_PORT
+        health_port = settings.netplugin_health_port
+        try:
+            health = lifecycle.start_health_server(app, host, health_port)
+        except OSError as exc:
+            _fail(say("port-busy", host=host, port=health_port, error=exc.strerror or exc))
         click.echo(say("serving", mode="socket", url=None, db=settings.netplugin_db))
         token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
-        SocketModeHandler(app, token).start()
+        try:
+            code = lifecycle.run_socket(app, token, health)
+        except SlackApiError as exc:  # apps.connections.open refused the app token
+            _fail(say("socket-failed", url=settings.api_url, error=exc.response.get("error")))
+        lifecycle.exit_with(code)
         return
-
-    import uvicorn
-
-    from bot.server import create_web_app, uvicorn_config
 
     port = port if port is not None else settings.port
     url = f"http://{host}:{port}/slack/events"
     click.echo(say("serving", mode="HTTP", url=url, db=settings.netplugin_db))
-    uvicorn.Server(uvicorn_config(create_web_app(app), host, port)).run()
+    lifecycle.exit_with(lifecycle.run_http(app, host, port))

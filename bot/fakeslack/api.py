@@ -3,13 +3,17 @@
     with FakeSlack() as fake:
         client = WebClient(token=fake.bot_token, base_url=fake.api_url)
         fake.fail_next("chat.postMessage", error="not_in_channel")
+        started = fake.slow_next("chat.postMessage", 2.0)   # set when the slow call arrives
+        fake.granted_scopes = ("chat:write",)                # x-oauth-scopes on every answer
         ...
         call = fake.wait_for("chat.postMessage", timeout=5)
 
 Methods: auth.test, chat.postMessage, chat.postEphemeral, chat.update, chat.getPermalink,
 views.open / update / push, conversations.open, conversations.replies, users.info. Bodies may be
 form-encoded or JSON, like Slack accepts; the token comes from the Authorization header or the
-`token` field. Every call, failed or not, is recorded with its parameters and headers.
+`token` field. Every call, failed or not, is recorded with its parameters and headers. Answers to
+a valid token carry `x-oauth-scopes` (the granted scopes, by default every scope the app asks
+for, bot/slack/ids.BOT_SCOPES), as Slack's do; any other token gets `invalid_auth`.
 Response URLs (`/response_url/<id>`) record what the app sends there. GET /_fake/calls gives the
 record as JSON (for another process: a benchmark, a playground page). `python -m
 bot.fakeslack` runs one until its standard input closes, printing its URL.
@@ -80,11 +84,18 @@ class FakeSlack:
         host: str = "127.0.0.1",
         port: int = 0,
         bot_token: str = "xoxb-fake-bot-token",
+        granted_scopes: tuple[str, ...] | None = None,
     ):
+        from bot.slack.ids import BOT_SCOPES
+
         self.workspace = workspace or Workspace()
         self.bot_token = bot_token
+        self.granted_scopes: tuple[str, ...] = (
+            BOT_SCOPES if granted_scopes is None else tuple(granted_scopes)
+        )
         self.calls: list[Call] = []
         self._failures: dict[str, deque[Failure]] = {}
+        self._delays: dict[str, deque[tuple[float, threading.Event]]] = {}
         self._changed = threading.Condition()
         self._httpd = ThreadingHTTPServer((host, port), _handler(self))
         self._httpd.daemon_threads = True
@@ -150,11 +161,20 @@ class FakeSlack:
             queue = self._failures.setdefault(method, deque())
             queue.extend(Failure(error, status, retry_after) for _ in range(times))
 
+    def slow_next(self, method: str, seconds: float) -> threading.Event:
+        """The next call of `method` is answered `seconds` late (then normally, or with the
+        failure fail_next queued). The event returned is set when that call arrives."""
+        arrived = threading.Event()
+        with self._changed:
+            self._delays.setdefault(method, deque()).append((seconds, arrived))
+        return arrived
+
     def reset(self) -> None:
-        """Forget recorded calls and pending failures (the workspace stays)."""
+        """Forget recorded calls, pending failures and delays (the workspace stays)."""
         with self._changed:
             self.calls.clear()
             self._failures.clear()
+            self._delays.clear()
 
     def calls_to(self, method: str) -> list[Call]:
         with self._changed:
@@ -223,6 +243,12 @@ class FakeSlack:
         self, call: Call, name: str, headers: dict[str, str]
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         with self._changed:
+            delays = self._delays.get(call.method)
+            delay = delays.popleft() if delays else None
+        if delay is not None:
+            delay[1].set()
+            time.sleep(delay[0])
+        with self._changed:
             queue = self._failures.get(call.method)
             failure = queue.popleft() if queue else None
         if failure is not None:
@@ -239,10 +265,11 @@ class FakeSlack:
         token = token or str(call.params.get("token") or "")
         if token != self.bot_token:
             return 200, {}, {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
+        scopes = {"x-oauth-scopes": ",".join(self.granted_scopes)}
         try:
-            return 200, {}, {"ok": True, **handler(call.params)}
+            return 200, scopes, {"ok": True, **handler(call.params)}
         except SlackError as exc:
-            return 200, {}, {"ok": False, "error": exc.error}
+            return 200, scopes, {"ok": False, "error": exc.error}
 
     # --- Web API methods --------------------------------------------------------------------
 
