@@ -51,6 +51,15 @@ def metric(base: str, name: str, **labels: str) -> float:
     return 0.0
 
 
+def wait_metric(base: str, name: str, at_least: float, **labels: str) -> float:
+    """Wait (the lazy work counts after the ack) until a sample reaches `at_least`."""
+    deadline = time.monotonic() + 5
+    while (value := metric(base, name, **labels)) < at_least:
+        assert time.monotonic() < deadline, f"{name}{labels} stayed at {value}"
+        time.sleep(0.02)
+    return value
+
+
 def settings_for(fake: FakeSlack, db: str) -> Settings:
     return Settings(
         slack_bot_token=fake.bot_token,
@@ -103,10 +112,8 @@ def test_metrics_count_decisions_slack_errors_and_suppressed_retries(http) -> No
 
     assert driver.send_slash("need NLB").status == 200
     fake.wait_for("chat.postMessage")
-    deadline = time.monotonic() + 5  # the request is counted when its lazy work has finished
-    while metric(url, "netplugin_requests_total", surface="command", outcome="ok") == commands:
-        assert time.monotonic() < deadline, "the slash command was never counted"
-        time.sleep(0.02)
+    # The request is counted when its lazy work has finished.
+    wait_metric(url, "netplugin_requests_total", commands + 1, surface="command", outcome="ok")
     assert metric(url, "netplugin_decisions_total", **labels) == before + 1
     assert metric(url, "netplugin_request_duration_seconds_count", surface="command") >= 1
     assert metric(url, "netplugin_ack_duration_seconds_count", surface="command") >= 1
@@ -117,11 +124,16 @@ def test_metrics_count_decisions_slack_errors_and_suppressed_retries(http) -> No
     fake.fail_next("chat.postMessage", error="not_in_channel")
     assert driver.send_slash("need NLB").status == 200
     fake.wait_for("chat.postMessage", ok=False)
-    deadline = time.monotonic() + 5
-    while metric(url, "netplugin_requests_total", surface="command", outcome="slack_error") < 1:
-        assert time.monotonic() < deadline, "the failed post was not seen as a Slack error"
-        time.sleep(0.02)
+    wait_metric(url, "netplugin_requests_total", 1, surface="command", outcome="slack_error")
     assert metric(url, "netplugin_slack_api_errors_total", **errors) == before_errors + 1
+
+    # Slack retrying a slash command (same trigger_id): one decision, the retry counted.
+    retries = metric(url, "netplugin_retries_suppressed_total", kind="request_key")
+    decisions = metric(url, "netplugin_decisions_total", **labels)
+    for _ in range(2):
+        assert driver.send_slash("need NLB", trigger_id="T0OBS.RETRY").status == 200
+    wait_metric(url, "netplugin_retries_suppressed_total", retries + 1, kind="request_key")
+    assert metric(url, "netplugin_decisions_total", **labels) == decisions + 1
 
     # Slack retrying an event: the second delivery is recognised, and counted.
     parent = fake.workspace.post("C0GENERAL", text="<@U0NETBOT> hi", user="U0ALICE")
@@ -136,10 +148,7 @@ def test_metrics_count_decisions_slack_errors_and_suppressed_retries(http) -> No
     suppressed = metric(url, "netplugin_retries_suppressed_total", kind="event")
     assert driver.send_event(event, event_id="Ev0OBS1").status == 200
     assert driver.send_event(event, event_id="Ev0OBS1", retry_num=1).status == 200
-    deadline = time.monotonic() + 5
-    while metric(url, "netplugin_retries_suppressed_total", kind="event") < suppressed + 1:
-        assert time.monotonic() < deadline, "the retried event was not counted"
-        time.sleep(0.02)
+    wait_metric(url, "netplugin_retries_suppressed_total", suppressed + 1, kind="event")
 
 
 def test_each_request_is_one_log_line_with_its_decision(http, caplog) -> None:

@@ -214,9 +214,14 @@ class DecisionLog:
             return self._one("id = ?", [decision_id])
 
     def by_request_key(self, key: str) -> Decision | None:
-        """The decision logged for this request (a slash command's trigger_id, a view)."""
+        """The decision logged for this request (a slash command's trigger_id, a view). The
+        listeners ask before recording, so a hit is a retry recognised: observers hear it as
+        a "duplicate"."""
         with self._lock:
-            return self._one("request_key = ?", [key])
+            found = self._one("request_key = ?", [key])
+        if found is not None:
+            self._notify("duplicate", decision=found, key=key)
+        return found
 
     def unposted(self, since: str) -> list[Decision]:
         """Decisions logged at or after `since` whose card was never posted (the process died
