@@ -27,7 +27,7 @@ def result(kb):
 def test_migrations_on_an_empty_database(tmp_path):
     log = DecisionLog(tmp_path / "a.db")
     applied = [m.name for m in schema.migrations.applied(log.db)]
-    assert applied == ["m001_decisions", "m002_idempotency_and_scope"]
+    assert applied == ["m001_decisions", "m002_idempotency_and_scope", "m003_request_inbox"]
     assert {"request_key", "visibility"} <= set(log.db["decisions"].columns_dict)
     assert log.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     # Opening again applies nothing twice.

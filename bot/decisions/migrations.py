@@ -49,3 +49,14 @@ def m002_idempotency_and_scope(db: Database) -> None:
     table.create_index(["channel", "id"])
     table.create_index(["parent_id"])
     db["handled_events"].create({"key": str, "created_at": str}, pk="key")
+
+
+@migrations()
+def m003_request_inbox(db: Database) -> None:
+    """Version 3: requests accepted before the ack, so that nothing acknowledged is lost even
+    when the process dies before the decision is made; the payload is dropped once it is done."""
+    db["requests"].create(
+        {"key": str, "kind": str, "received_at": str, "payload": str, "done_at": str},
+        pk="key",
+    )
+    db["requests"].create_index(["done_at", "received_at"])

@@ -170,15 +170,50 @@ class DecisionLog:
             if request_key is not None:
                 existing = self._one("request_key = ?", [request_key])
             if existing is None:
-                with self.db.conn:  # one transaction
+                with self.db.conn:  # one transaction: the decision, and its request done
                     self.db.execute("BEGIN IMMEDIATE")
                     decision_id = self.db["decisions"].insert(row).last_pk
+                    if request_key is not None:
+                        self._done(request_key)
                 decision = self._get(decision_id)
         if existing is not None:
             self._notify("duplicate", decision=existing, key=request_key)
             return existing, False
         self._notify("recorded", decision=decision)
         return decision, True
+
+    def accept(self, key: str, kind: str, payload: dict[str, Any]) -> bool:
+        """Keep a request before acknowledging it (one small insert, one commit): if the process
+        dies before the decision is logged, the next start finishes it (`pending`). False when
+        the key was accepted before (a retry). Never pass secrets in `payload`."""
+        with self._lock:
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO requests (key, kind, received_at, payload)"
+                " VALUES (?, ?, ?, ?)",
+                [key, kind, _now(), json.dumps(payload, sort_keys=True)],
+            )
+            return cursor.rowcount == 1
+
+    def _done(self, key: str) -> None:
+        self.db.execute(
+            "UPDATE requests SET done_at = ?, payload = NULL WHERE key = ? AND done_at IS NULL",
+            [_now(), key],
+        )
+
+    def finish(self, key: str) -> None:
+        """A request answered without a decision (invalid input): done, its payload dropped."""
+        with self._lock, self.db.conn:
+            self._done(key)
+
+    def pending(self, since: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """Requests accepted at or after `since` and never finished: (key, kind, payload)."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT key, kind, payload FROM requests"
+                " WHERE done_at IS NULL AND received_at >= ? ORDER BY received_at",
+                [since],
+            ).fetchall()
+        return [(key, kind, json.loads(payload)) for key, kind, payload in rows]
 
     def attach_message(
         self, decision_id: int, *, channel: str, ts: str, permalink: str | None = None

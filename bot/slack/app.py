@@ -44,7 +44,7 @@ from bot.settings import Settings
 from bot.slack import actions, commands, events, shortcuts, views
 from bot.slack.ackfirst import AckFirst
 from bot.slack.deps import Advisor
-from bot.slack.recovery import post_unposted
+from bot.slack.recovery import finish_acknowledged
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +163,6 @@ def build_app(
     app.error(_log_error)
     for module in LISTENER_MODULES:
         module.register(app)
-    # Cards a killed predecessor logged (and so acknowledged) but never posted: post them now.
-    executor.submit(post_unposted, advisor, client)
+    # What a killed predecessor acknowledged but never answered: answer it now.
+    executor.submit(finish_acknowledged, advisor, client)
     return app

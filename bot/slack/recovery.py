@@ -1,5 +1,8 @@
-"""After a crash: post the cards of decisions that were logged (so acknowledged) but never
-posted, because the process died between the ack and chat.postMessage.
+"""After a crash, finish what a killed process had acknowledged:
+
+- requests kept before the ack but never decided (it died between the ack and the decision):
+  decide them and post their cards, as their listeners would have;
+- decisions logged but never posted (it died between the decision and chat.postMessage).
 
 Only recent ones: Slack users expect an answer within minutes, and a response_url lives 30.
 """
@@ -9,19 +12,42 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.slack.cards import post_card
+from bot.slack.commands.question import answer_question
+from bot.slack.commands.request import SlashRequest
 from bot.slack.deps import Advisor
+from bot.slack.views.plan_submitted import post_plan
 
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(minutes=30)
 
 
-def post_unposted(advisor: Advisor, client: WebClient, window: timedelta = WINDOW) -> int:
-    """Post every unposted card logged within `window`; returns how many were posted."""
+def finish_acknowledged(advisor: Advisor, client: WebClient, window: timedelta = WINDOW) -> int:
+    """Answer the requests and post the cards a killed process left; returns how many."""
     since = (datetime.now(UTC) - window).isoformat(timespec="milliseconds")
+    finished = 0
+    for key, kind, payload in advisor.log.pending(since):
+        try:
+            if kind == "slash":
+                respond = Respond(response_url=payload.get("response_url"))
+                request = SlashRequest(advisor, client, payload, respond, log)
+                answer_question(request, request.text)
+            elif kind == "modal":
+                post_plan(advisor, client, payload["body"], payload["view"])
+            else:
+                advisor.log.finish(key)
+            finished += 1
+        except Exception:  # one bad request must not stop the others
+            log.exception("could not finish request %s", key)
+    return finished + post_unposted(advisor, client, since)
+
+
+def post_unposted(advisor: Advisor, client: WebClient, since: str) -> int:
+    """Post every unposted card logged since `since`; returns how many were posted."""
     posted = 0
     for decision in advisor.log.unposted(since):
         if decision.channel is None and decision.user is None:

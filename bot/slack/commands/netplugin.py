@@ -8,29 +8,20 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.core.grammar import read_question
-from bot.slack.commands.question import answer_question, record_question
+from bot.slack.commands.question import answer_question
 from bot.slack.commands.request import SlashRequest
 from bot.slack.commands.subcommands import SUBCOMMANDS
 from bot.slack.deps import advisor_of
 
 
-def ack_netplugin(
-    ack: Ack,
-    command: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
-    logger: logging.Logger,
-) -> None:
-    """A valid question is logged before the ack (nothing acknowledged is ever lost); all else
-    (subcommands, invalid input) is answered after it."""
-    request = SlashRequest(advisor_of(context), client, command, respond, logger)
-    word, _, _ = request.text.strip().partition(" ")
-    if word.lower() not in SUBCOMMANDS:
-        parsed = read_question(request.text, request.advisor.kb)
-        if not parsed.problems:
-            record_question(request, parsed)
+def ack_netplugin(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """A question is kept in the decision log before the ack (one small insert): once Slack
+    has its 200, the request survives the process being killed, and a restart answers it."""
+    word, _, _ = (command.get("text") or "").strip().partition(" ")
+    key = command.get("trigger_id")
+    if word.lower() not in SUBCOMMANDS and key:
+        kept = {k: v for k, v in command.items() if k != "token"}  # no verification token
+        advisor_of(context).log.accept(key, "slash", kept)
     ack()
 
 

@@ -1,8 +1,8 @@
 """A question in words or key=value: parse, recommend, log, then post the card in the channel.
 
-The decision is logged in the ack (`record_question`), before Slack hears back: once Slack has
-its 200, the request is on disk, even if the process is killed the next instant. The card is
-posted afterwards, in the lazy listener (`answer_question`), from the logged decision.
+The request is kept in the log before the ack (commands/netplugin.py); here, after the ack, the
+decision is logged (which closes the request, in the same transaction), then the card posted.
+A restart finishes requests a killed process had acknowledged (bot/slack/recovery.py).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def record_question(request: SlashRequest, parsed: ParsedQuestion) -> Decision:
 def answer_question(request: SlashRequest, text: str) -> None:
     advisor = request.advisor
     parsed = read_question(text, advisor.kb)
-    if parsed.problems:  # nothing posted, nothing logged: the user alone sees why
+    if parsed.problems:  # nothing posted, no decision: the user alone sees why
         request.ephemeral(
             render.message(
                 "slack/problems.json.j2",
@@ -49,8 +49,10 @@ def answer_question(request: SlashRequest, text: str) -> None:
                 problems=[problem_text(p) for p in parsed.problems],
             )
         )
+        if request.trigger_id:
+            advisor.log.finish(request.trigger_id)
         return
-    decision = record_question(request, parsed)  # logged in the ack already, normally
+    decision = record_question(request, parsed)
     if decision.message_ts:
         return  # the same request again: its card is already there
     post_card(

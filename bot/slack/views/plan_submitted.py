@@ -1,7 +1,7 @@
 """The questionnaire submitted: check the answers in the ack (errors by block_id keep the modal
-open) and log the decision (source="modal") before acking, so that an acknowledged submission is
-on disk; then, lazily, post the card where the modal came from (a channel, or the user's DM for
-the shortcut)."""
+open) and keep the submission in the log before acking, so that an acknowledged submission
+survives the process being killed; then, lazily, recommend, log (source="modal") and post the
+card where the modal came from (a channel, or the user's DM for the shortcut)."""
 
 from __future__ import annotations
 
@@ -24,12 +24,20 @@ def check_answers(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> None:
     advisor = advisor_of(context)
-    plan, errors = read_submission(advisor.kb, view["state"]["values"])
+    _, errors = read_submission(advisor.kb, view["state"]["values"])
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    record_plan(advisor, body, view, plan)
+    advisor.log.accept(_request_key(view), "modal", kept_submission(body, view))
     ack()
+
+
+def kept_submission(body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+    """What a restart needs to finish the submission: who, which team, the view's answers."""
+    return {
+        "body": {"user": {"id": user_id(body)}, "team": {"id": team_id(body)}},
+        "view": {k: view.get(k) for k in ("id", "hash", "state", "private_metadata")},
+    }
 
 
 def _request_key(view: dict[str, Any]) -> str:
@@ -66,11 +74,15 @@ def answer_plan(
     context: BoltContext,
     logger: logging.Logger,
 ) -> None:
-    advisor = advisor_of(context)
+    post_plan(advisor_of(context), client, body, view)
+
+
+def post_plan(advisor: Any, client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
     plan, _ = read_submission(advisor.kb, view["state"]["values"])
     if plan is None:  # the ack showed the errors; nothing to post
+        advisor.log.finish(_request_key(view))
         return
-    decision = record_plan(advisor, body, view, plan)  # logged in the ack already, normally
+    decision = record_plan(advisor, body, view, plan)
     if decision.message_ts:
         return
     meta = metadata_of(view)
