@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import advice, decisions, manifest, serve
+from bot.cli import advice, decisions, doctor, manifest, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,5 +22,6 @@ for command in (
     decisions.decisions,
     serve.serve,
     manifest.manifest,
+    doctor.doctor,
 ):
     main.add_command(command)
