@@ -70,12 +70,27 @@ class Decision(BaseModel):
         return self.visibility == "public" or (channel is not None and channel == self.channel)
 
 
+class _Accepted:
+    """One request waiting for the group commit of `DecisionLog.accept`."""
+
+    __slots__ = ("done", "error", "first", "row")
+
+    def __init__(self, row: tuple[str, str, str, str]):
+        self.row = row
+        self.first = False
+        self.error: Exception | None = None
+        self.done = threading.Event()
+
+
 class DecisionLog:
     """The log on one SQLite file (or `:memory:`), safe to share between listener threads."""
 
     def __init__(self, path: str | Path | None = None):
         self.path = str(path or default_db_path())
         self.observers: list[Observer] = []
+        self._gather = threading.Lock()  # the group commit's queue (accept)
+        self._gathered: list[_Accepted] = []
+        self._committing = False
         memory = self.memory = self.path == ":memory:"
         if not memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -183,16 +198,51 @@ class DecisionLog:
         return decision, True
 
     def accept(self, key: str, kind: str, payload: dict[str, Any]) -> bool:
-        """Keep a request before acknowledging it (one small insert, one commit): if the process
-        dies before the decision is logged, the next start finishes it (`pending`). False when
-        the key was accepted before (a retry). Never pass secrets in `payload`."""
-        with self._lock:
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO requests (key, kind, received_at, payload)"
-                " VALUES (?, ?, ?, ?)",
-                [key, kind, _now(), json.dumps(payload, sort_keys=True)],
-            )
-            return cursor.rowcount == 1
+        """Keep a request before acknowledging it: if the process dies before the decision is
+        logged, the next start finishes it (`pending`). False when the key was accepted before
+        (a retry). Never pass secrets in `payload`.
+
+        Group commit: the ack path of every request waits for this, so concurrent requests
+        share one transaction instead of queueing for one commit each. The first caller with
+        nothing in flight commits what has gathered (its own and later arrivals) until the
+        queue is empty; the others wait for their batch."""
+        entry = _Accepted((key, kind, _now(), json.dumps(payload, sort_keys=True)))
+        with self._gather:
+            self._gathered.append(entry)
+            leader = not self._committing
+            self._committing = True
+        if not leader:
+            entry.done.wait()
+            if entry.error is not None:
+                raise entry.error
+            return entry.first
+        while True:
+            with self._gather:
+                batch, self._gathered = self._gathered, []
+                if not batch:
+                    self._committing = False
+                    break
+            self._commit_accepted(batch)
+        if entry.error is not None:
+            raise entry.error
+        return entry.first
+
+    def _commit_accepted(self, batch: list[_Accepted]) -> None:
+        try:
+            with self._lock, self.db.conn:
+                self.db.execute("BEGIN IMMEDIATE")
+                for item in batch:
+                    cursor = self.db.execute(
+                        "INSERT OR IGNORE INTO requests (key, kind, received_at, payload)"
+                        " VALUES (?, ?, ?, ?)",
+                        item.row,
+                    )
+                    item.first = cursor.rowcount == 1
+        except Exception as exc:  # every waiter learns that its request was not kept
+            for item in batch:
+                item.error = exc
+        for item in batch:
+            item.done.set()
 
     def _done(self, key: str) -> None:
         self.db.execute(

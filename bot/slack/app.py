@@ -158,6 +158,7 @@ def build_app(
     app.obs = obs
     app.executor = executor
     app.advisor = advisor
+    advisor.executor = executor
     app.health = Health(advisor, authorized)
     app.use(ProvideAdvisor(advisor))
     app.error(_log_error)

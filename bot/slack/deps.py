@@ -6,6 +6,7 @@ deep-copies the context for lazy listeners; an Advisor is shared, never copied.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +22,7 @@ class Advisor:
     log: DecisionLog
     bot_user_id: str | None = None
     templates: Path | None = None  # None: templates_dir() (NETPLUGIN_TEMPLATES_DIR) per render
+    executor: Executor | None = None  # runs work after the ack (the app's listener executor)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Advisor:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
-from bot.slack.commands.netplugin import ack_netplugin, answer_netplugin
+from bot.slack.commands.netplugin import ack_netplugin
 
 
 def register(app: App) -> None:
-    app.command(ids.COMMAND)(ack=ack_netplugin, lazy=[answer_netplugin])
+    app.command(ids.COMMAND)(ack_netplugin)  # acks, then hands the work to the executor
