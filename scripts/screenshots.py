@@ -18,18 +18,10 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 
 from bot.playground import Playground
+from bot.playground.chromium import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--font-render-hinting=none",
-]
+ARGS = [*CHROMIUM_ARGS, "--font-render-hinting=none"]
 QUESTION = "/netplugin location=ens nodes=500 integrations=nlb"
 
 
@@ -95,7 +87,7 @@ def take(out: Path, chromium: str) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=CHROMIUM)
     args = parser.parse_args(argv)
     for path in take(args.out, args.chromium):
         print(path)

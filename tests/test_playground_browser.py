@@ -10,17 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.playground import Playground
+from bot.playground.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = CHROMIUM_ARGS
 WAIT_MS = 10_000
 
 pytestmark = [
