@@ -1,7 +1,7 @@
 """After a crash, finish what a killed process had acknowledged:
 
 - requests kept before the ack but never decided (it died between the ack and the decision):
-  decide them and post their cards, as their listeners would have;
+  decide them and post their cards (or thread replies), as their listeners would have;
 - decisions logged but never posted (it died between the decision and chat.postMessage).
 
 Only recent ones: Slack users expect an answer within minutes, and a response_url lives 30.
@@ -19,6 +19,7 @@ from bot.slack.cards import post_card
 from bot.slack.commands.question import answer_question
 from bot.slack.commands.request import SlashRequest
 from bot.slack.deps import Advisor
+from bot.slack.threads import answer_and_post, card_decision
 from bot.slack.views.plan_submitted import post_plan
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ def finish_acknowledged(advisor: Advisor, client: WebClient, window: timedelta =
                 answer_question(request, request.text)
             elif kind == "modal":
                 post_plan(advisor, client, payload["body"], payload["view"])
+            elif kind == "thread" and (decision := card_decision(advisor, payload)) is not None:
+                answer_and_post(advisor, client, decision, payload)
             else:
                 advisor.log.finish(key)
             finished += 1

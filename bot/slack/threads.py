@@ -33,6 +33,19 @@ IGNORED_SUBTYPES = {
 }
 
 
+def request_key(event: dict[str, Any]) -> str:
+    """One key per thread message: Slack's retries, and the message + app_mention pair that one
+    mention in a thread produces, share it."""
+    return f"thread-reply:{event.get('channel')}:{event.get('ts')}"
+
+
+def keep(advisor: Advisor, event: dict[str, Any]) -> None:
+    """Before the ack: keep a message that is for us, so a restart answers it if we die."""
+    if card_decision(advisor, event) is not None:
+        kept = {k: event.get(k) for k in ("type", "channel", "user", "text", "ts", "thread_ts")}
+        advisor.log.accept(request_key(event), "thread", {**kept, "team": event.get("team")})
+
+
 def card_decision(advisor: Advisor, event: dict[str, Any]) -> Decision | None:
     """The decision whose card this message replies to, or None when it is not for us."""
     thread_ts = event.get("thread_ts")
@@ -84,7 +97,7 @@ def _what_if(
         visibility=decision.visibility or "unknown",
         user=event.get("user"),
         parent_id=decision.id,
-        request_key=f"what-if:{event.get('channel')}:{event.get('ts')}",
+        request_key=request_key(event),  # closes the kept request in the same transaction
     )
     ctx = _context(advisor, decision, answer.result)
     return render.message(
@@ -126,11 +139,20 @@ def reply_in_thread(advisor: Advisor, client: WebClient, event: dict[str, Any]) 
     decision = card_decision(advisor, event)
     if decision is None:
         return False
-    if not advisor.log.claim(f"thread-reply:{event['channel']}:{event['ts']}"):
+    if not advisor.log.claim(request_key(event)):
         return True
+    answer_and_post(advisor, client, decision, event)
+    return True
+
+
+def answer_and_post(
+    advisor: Advisor, client: WebClient, decision: Decision, event: dict[str, Any]
+) -> None:
+    """Answer in the thread, then close the kept request (bot/slack/recovery.py calls this for
+    the requests a killed process kept but never answered)."""
     message = answer(advisor, decision, event)
     try:
         client.chat_postMessage(channel=event["channel"], thread_ts=event["thread_ts"], **message)
     except SlackClientError as exc:  # after the client's retries; nothing else to tell
         log.warning("thread reply for decision %s failed: %s", decision.id, error_code(exc))
-    return True
+    advisor.log.finish(request_key(event))

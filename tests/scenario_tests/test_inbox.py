@@ -68,3 +68,59 @@ def test_the_verification_token_is_never_kept(s) -> None:
     assert "location=idc" in row["payload"]
     assert "response_url" in row["payload"]
     assert "deprecated-verification-token" not in row["payload"]
+
+
+def test_recovery_answers_a_kept_thread_message(s) -> None:
+    """A what-if acknowledged by a process that died before answering: a restart answers it."""
+    from slack_sdk import WebClient
+
+    from bot.core.knowledge import default_knowledge
+    from bot.slack.deps import Advisor
+    from bot.slack.recovery import finish_acknowledged
+    from bot.slack.threads import keep, request_key
+
+    s.driver.send_slash("location=ens nodes=500", trigger_id="T0KEPT5")
+    _wait_done(s, "T0KEPT5")
+    card = s.fake.wait_for("chat.postMessage")
+    parent_ts = card.response["ts"]
+    deadline = time.monotonic() + 5
+    while (parent := s.log.by_message("C0GENERAL", parent_ts)) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    reply = s.workspace.post(
+        "C0GENERAL", text="what if nodes=20", user="U0BOB", thread_ts=parent_ts
+    )
+    event = {
+        "type": "message",
+        "channel": "C0GENERAL",
+        "user": "U0BOB",
+        "text": reply.text,
+        "ts": reply.ts,
+        "thread_ts": parent_ts,
+    }
+    advisor = Advisor(kb=default_knowledge(), log=s.log, bot_user_id=s.workspace.bot_user_id)
+    keep(advisor, event)  # what the ack did; then the process died
+    assert _row(s, request_key(event))["done_at"] is None
+    s.fake.reset()
+    client = WebClient(token=s.fake.bot_token, base_url=s.fake.api_url)
+    assert finish_acknowledged(advisor, client) >= 1
+    # (Other requests this module's tests left unfinished are finished too, as they should be.)
+    answer = s.fake.wait_for(
+        "chat.postMessage", where=lambda call: call.params.get("thread_ts") == parent_ts
+    )
+    assert "The answer" in answer.params["text"] or "What if" in answer.params["text"]
+    (child,) = s.log.children(parent.id)
+    assert child.plan["nodes"] == 20
+    assert _row(s, request_key(event))["done_at"] is not None
+
+
+def test_messages_outside_card_threads_are_not_kept(s) -> None:
+    from bot.core.knowledge import default_knowledge
+    from bot.slack.deps import Advisor
+    from bot.slack.threads import keep, request_key
+
+    advisor = Advisor(kb=default_knowledge(), log=s.log, bot_user_id=s.workspace.bot_user_id)
+    chatter = {"type": "message", "channel": "C0GENERAL", "user": "U0BOB", "text": "lunch?"}
+    for event in ({**chatter, "ts": "9.1"}, {**chatter, "ts": "9.2", "thread_ts": "9.0"}):
+        keep(advisor, event)
+        assert _row(s, request_key(event)) == {}  # people's messages are not stored
