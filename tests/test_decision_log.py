@@ -34,12 +34,14 @@ def test_migrations_on_an_empty_database(tmp_path):
     DecisionLog(tmp_path / "a.db").close()
 
 
-def test_migrations_on_a_database_of_the_previous_version(tmp_path, result):
-    path = tmp_path / "v1.db"
-    v1 = Migrations(schema.migrations.name)
-    v1()(schema.m001_decisions)
+@pytest.mark.parametrize("version", [1, 2])  # every earlier version, the previous one included
+def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, version):
+    path = tmp_path / f"v{version}.db"
+    earlier = Migrations(schema.migrations.name)
+    for migration in schema.migrations._migrations[:version]:
+        earlier(name=migration.name)(migration.fn)
     old = Database(path)
-    v1.apply(old)
+    earlier.apply(old)
     r = result()
     old["decisions"].insert(
         {
@@ -57,14 +59,17 @@ def test_migrations_on_a_database_of_the_previous_version(tmp_path, result):
     old.conn.close()
 
     log = DecisionLog(path)
+    assert len(schema.migrations.pending(log.db)) == 0
     migrated = log.by_message("C1", "111.222")
     assert migrated is not None
     assert migrated.plugin == "terway-edge"
     assert migrated.request_key is None
     # And the new version's features work on it.
+    assert log.accept("T1", "slash", {"text": "x"})
     _, created = log.record(result=r, source="slash", request_key="T1")
     assert created
     assert log.record(result=r, source="slash", request_key="T1")[1] is False
+    assert log.pending("2000-01-01") == []  # the decision closed the kept request
 
 
 def test_record_then_attach_message(fresh_log, result):
