@@ -6,8 +6,8 @@
     GracefulServer(uvicorn_config(web, host, port), on_signal=...).run()   # netplugin serve
 
 Bolt's dispatch is synchronous. Slack's stock Starlette adapter for the sync App calls it on the
-event loop; here it runs in anyio's worker threads, so one slow request (a lazy listener's copy,
-a busy SQLite) never stalls the others. The listeners ack in the request thread and defer their
+event loop; here it runs in anyio's worker threads, so one slow request (a busy SQLite, say)
+never stalls the others. The listeners ack in the request thread and defer their
 work (bot/slack/app.py), so a dispatch is a millisecond or so.
 
 Health, readiness and metrics routes: bot/health.py. Shutdown (SIGTERM): bot/lifecycle.py.

@@ -7,10 +7,11 @@
   ConnectionErrorRetryHandler). Bolt copies them into each request's client.
 - auth.test is called once, here; Bolt gets an `authorize` returning that cached result, so no
   request calls auth.test (and the token is not passed to Bolt, which would verify it again).
-- Every listener acks in the request thread and does its work in a lazy function on Bolt's
-  executor (process_before_response=True): Bolt's default runner instead polls for ack() every
-  10 ms, which would be the floor of every ack (see docs/slack.md, "Performance"). The lazy work
-  waits while other requests are being acked (bot/slack/ackfirst.py).
+- Every listener acks in the request thread and does its work afterwards on the app's executor
+  (process_before_response=True, and bot/slack/ack.py's `after_ack`): Bolt's default runner
+  instead polls for ack() every 10 ms, which would be the floor of every ack (see
+  docs/slack.md, "Performance"). That work waits while other requests are being acked
+  (bot/slack/ackfirst.py).
 - Observability (bot/observability.py): each app has its own metrics registry (`app.obs`); every
   dispatch is one observed request, followed into its lazy work; the decision log's writes and
   the Web API's final errors are counted. `app.health` answers /readyz (bot/health.py),
@@ -150,7 +151,7 @@ def build_app(
         authorize=CachedAuthorize(authorized),
         token_verification_enabled=False,  # done above, once
         request_verification_enabled=not socket_mode,
-        process_before_response=True,  # ack in the request thread; work in lazy listeners
+        process_before_response=True,  # ack in the request thread; work after (after_ack)
         listener_executor=executor,
         name="netplugin-advisor",
     )

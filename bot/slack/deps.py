@@ -1,7 +1,7 @@
 """What the listeners share: the knowledge, the decision log, the bot's identity.
 
-The app factory puts one `Advisor` into every request's context (`context["advisor"]`). Bolt
-deep-copies the context for lazy listeners; an Advisor is shared, never copied.
+The app factory puts one `Advisor` into every request's context (`context["advisor"]`). It is
+shared by every request and thread, never copied (should anything deep-copy a context).
 """
 
 from __future__ import annotations

@@ -42,26 +42,13 @@ def test_subcommands_are_not_kept(s) -> None:
 def test_the_verification_token_is_never_kept(s) -> None:
     """The ack keeps the request (checked here before any listener could close it)."""
     from bot.core.knowledge import default_knowledge
-    from bot.slack.commands.netplugin import ack_netplugin
+    from bot.slack.commands.netplugin import keep_question
     from bot.slack.deps import Advisor
 
     command = s.driver.slash_body("location=idc", trigger_id="T0KEPT4")
-    acked, queued = [], []
-
-    class Held:  # an executor that keeps the work: the request stays as the ack left it
-        def submit(self, fn, *args):
-            queued.append(fn)
-
-    advisor = Advisor(kb=default_knowledge(), log=s.log, executor=Held())
-    ack_netplugin(
-        ack=lambda: acked.append(True),
-        command=command,
-        client=None,
-        respond=None,
-        context={"advisor": advisor},
-        logger=None,
-    )
-    assert len(queued) == 1
+    acked = []
+    advisor = Advisor(kb=default_knowledge(), log=s.log)
+    keep_question(ack=lambda: acked.append(True), command=command, context={"advisor": advisor})
     assert acked == [True]
     row = _row(s, "T0KEPT4")
     assert row["done_at"] is None
@@ -124,3 +111,17 @@ def test_messages_outside_card_threads_are_not_kept(s) -> None:
     for event in ({**chatter, "ts": "9.1"}, {**chatter, "ts": "9.2", "thread_ts": "9.0"}):
         keep(advisor, event)
         assert _row(s, request_key(event)) == {}  # people's messages are not stored
+
+
+def test_a_failure_after_the_ack_is_told_to_the_user(s, monkeypatch) -> None:
+    import bot.slack.commands.question as question
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(question, "recommend", broken)
+    s.driver.send_slash("location=ens", trigger_id="T0BROKEN")
+    call = s.fake.wait_for("response_url")
+    assert "went wrong on my side" in call.params["text"]
+    assert "engine exploded" not in str(call.params)  # no stack trace for the user
+    assert _row(s, "T0BROKEN")["done_at"] is None  # kept: a restart answers it

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
-from bot.slack.ack import ack_at_once
+from bot.slack.ack import after_ack
 from bot.slack.shortcuts.plan_network import open_plan_modal
 
 
 def register(app: App) -> None:
-    app.shortcut(ids.PLAN_SHORTCUT)(ack=ack_at_once, lazy=[open_plan_modal])
+    app.shortcut(ids.PLAN_SHORTCUT)(after_ack(open_plan_modal))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
+from bot.slack.ack import after_ack
 from bot.slack.views.plan_submitted import answer_plan, check_answers
 
 
 def register(app: App) -> None:
-    app.view(ids.PLAN_MODAL)(ack=check_answers, lazy=[answer_plan])
+    app.view(ids.PLAN_MODAL)(after_ack(answer_plan, ack=check_answers))
