@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from strategies import answers
 
 from bot.core.engine import recommend
 from bot.core.knowledge import PLUGIN_IDS, default_knowledge
@@ -12,25 +12,8 @@ from bot.core.plan import plan_model
 KB = default_knowledge()
 
 
-@st.composite
-def plans(draw):
-    data = {}
-    for q in KB.questions:
-        if not draw(st.booleans()):
-            continue
-        if q.type == "int":
-            data[q.key] = draw(st.integers(q.min, q.max))
-        elif q.type == "bool":
-            data[q.key] = draw(st.booleans())
-        elif q.type == "choice":
-            data[q.key] = draw(st.sampled_from(q.choice_values()))
-        elif q.type == "multi":
-            values = [v for v in q.choice_values() if v != q.none_value]
-            least = 0 if q.none_value else 1
-            data[q.key] = draw(st.lists(st.sampled_from(values), unique=True, min_size=least))
-        else:
-            data[q.key] = f"10.{draw(st.integers(0, 255))}.0.0/{draw(st.integers(16, 24))}"
-    return plan_model(KB).model_validate(data)
+def plans():
+    return answers(KB).map(plan_model(KB).model_validate)
 
 
 @settings(max_examples=300, deadline=None)
