@@ -1,7 +1,8 @@
 """`netplugin serve --mode socket` as a process, against the fake Slack's Socket Mode websocket:
 apps.connections.open with the app-level token, "hello", a /netplugin slash command pushed in an
 envelope and acknowledged over the websocket, the card posted through the Web API, the decision
-logged with the card's ts, then SIGTERM and exit 0. Everything on 127.0.0.1."""
+logged with the card's ts, its Explain button clicked (an `interactive` envelope), then SIGTERM
+and exit 0. Everything on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
+from bot.slack import ids
 
 SLACK_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
 # The subprocess must reach the fake directly: slack_sdk's clients read these.
@@ -103,6 +105,26 @@ def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
             assert fake.workspace.channels["C0GENERAL"].message(message_ts) is not None
             fake.wait_for("chat.getPermalink", timeout=10)  # the decision is then completed
 
+            # A click on the card's Explain button, as an `interactive` envelope.
+            message = fake.workspace.channels["C0GENERAL"].message(message_ts)
+            actions = next(b for b in message.blocks if b["type"] == "actions")
+            explain = next(e for e in actions["elements"] if e["action_id"] == ids.EXPLAIN)
+            click = driver.block_action_payload(
+                ids.EXPLAIN,
+                value=explain["value"],
+                block_id=actions["block_id"],
+                channel="C0GENERAL",
+                message_ts=message_ts,
+                message=message.to_api(),
+            )
+            clicked = driver.send_interaction_envelope(click)
+            fake.wait_for_ack(clicked, timeout=3)
+            fake.wait_for(
+                "chat.postMessage",
+                timeout=10,
+                where=lambda c: c.params.get("thread_ts") == message_ts,
+            )
+
             process.send_signal(signal.SIGTERM)
             stdout, stderr = process.communicate(timeout=20)
         finally:
@@ -110,7 +132,7 @@ def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
                 process.kill()
                 process.communicate()
         assert process.returncode == 0, stderr[-2000:]
-        assert fake.socket.acks.keys() == {envelope_id}  # one envelope, acked once
+        assert fake.socket.acks.keys() == {envelope_id, clicked}  # each acked, once
 
     log = DecisionLog(str(db))
     try:

@@ -4,6 +4,8 @@
   every call, with injectable failures, and response_url endpoints.
 - `SlackDriver` (driver.py): Slack's real request payloads (slash commands, block actions,
   view submissions, shortcuts, events), signed like Slack signs them, sent to the app.
+- Socket Mode (socket_mode.py, imported on first use): `FakeSlack(socket_mode=True)` answers
+  `apps.connections.open` and serves the websocket; `fake.send_envelope`, `fake.wait_for_ack`.
 """
 
 from bot.fakeslack.api import Call, FakeSlack
