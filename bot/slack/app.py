@@ -28,6 +28,7 @@ from typing import Any
 from slack_bolt import BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware import Middleware
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
@@ -48,6 +49,17 @@ from bot.slack.deps import Advisor
 from bot.slack.recovery import finish_acknowledged
 
 log = logging.getLogger(__name__)
+
+
+class _ClientWins(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself, and warns at every start that the
+    client we give it wins. It does, on purpose (the token is checked once, above): no warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_ClientWins())
 
 # The lazy work (parse, recommend, log, render, post) runs on a few threads: more would only
 # take the GIL from the request threads that are acking (see docs/slack.md, "Performance").
