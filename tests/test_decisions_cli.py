@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from processes import free_port, wait_for_http
 
 REPO = Path(__file__).resolve().parent.parent
 PLANS = [
@@ -84,15 +83,9 @@ def test_adr_export_renders_reasons(cli, db, tmp_path):
     assert "Would unblock it" in conflict
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_datasette_serves_the_canned_queries(db):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -112,16 +105,7 @@ def test_datasette_serves_the_canned_queries(db):
     )
     try:
         url = f"http://127.0.0.1:{port}/netplugin/decisions_per_plugin.json?_shape=array"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    rows = json.load(response)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        rows = json.loads(wait_for_http(url, server, timeout=30))
         outcomes = {r["outcome"]: r["decisions"] for r in rows}
         assert outcomes == {"terway-edge": 1, "conflict": 1, "flannel": 1, "needs_info": 1}
         what_ifs = f"http://127.0.0.1:{port}/netplugin/what_ifs.json?_shape=array&decision_id=1"

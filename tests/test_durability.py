@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from processes import free_port, serve_env, wait_for_http
 
 from bot.fakeslack import FakeSlack, SlackDriver
 
@@ -28,22 +27,14 @@ QUESTIONS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start(fake: FakeSlack, db: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": fake.bot_token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "NETPLUGIN_DB": str(db),
-    }
-    env.pop("SLACK_APP_TOKEN", None)
+    port = free_port()
+    env = serve_env(
+        SLACK_BOT_TOKEN=fake.bot_token,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
+        NETPLUGIN_DB=str(db),
+    )
     command = ["serve", "--mode", "http", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", *command],
@@ -52,15 +43,8 @@ def _start(fake: FakeSlack, db: Path) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1):
-                return process, base
-        except OSError:
-            assert process.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
+    wait_for_http(base + "/healthz", process, timeout=20)
+    return process, base
 
 
 def _request_keys(db: Path) -> dict[str, str | None]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -12,21 +11,13 @@ import urllib.request
 from urllib.parse import urlencode
 
 import pytest
+from processes import free_port, serve_env
 
 from bot.decisions import DecisionLog
 
-ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "PORT")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def _serve(args: list[str], cwd, extra_env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ENV and k != "NETPLUGIN_DB"}
-    env |= extra_env
+    env = serve_env(**extra_env)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", *args],
         cwd=cwd,
@@ -51,7 +42,7 @@ def _stop(process: subprocess.Popen) -> str:
 
 @pytest.mark.slow
 def test_serve_without_tokens_starts_the_playground(tmp_path):
-    port = _free_port()
+    port = free_port()
     process, line = _serve([], tmp_path, {"PORT": str(port)})
     try:
         url = f"http://127.0.0.1:{port}"
@@ -84,7 +75,7 @@ def test_serve_without_tokens_starts_the_playground(tmp_path):
 
 @pytest.mark.slow
 def test_mode_playground_wins_over_tokens_and_honours_netplugin_db(tmp_path):
-    port = _free_port()
+    port = free_port()
     db = tmp_path / "elsewhere.db"
     env = {
         "SLACK_BOT_TOKEN": "xoxb-real-looking-token",
@@ -107,7 +98,7 @@ def test_a_busy_port_is_said_in_one_line(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if k not in ENV}
+        env = serve_env()
         result = subprocess.run(
             [sys.executable, "-m", "bot", "serve", "--port", str(port)],
             cwd=tmp_path,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 from click.testing import CliRunner
+from processes import free_port, serve_env, wait_for_http
 
 from bot.cli import main
 from bot.fakeslack import FakeSlack, SlackDriver
@@ -74,32 +71,20 @@ def test_a_refused_token_is_reported_without_the_token(clean_env) -> None:
 
 def test_serve_http_answers_slack_end_to_end(tmp_path) -> None:
     with FakeSlack() as fake:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in ENV},
-            "SLACK_BOT_TOKEN": fake.bot_token,
-            "SLACK_SIGNING_SECRET": "s3cr3t",
-            "SLACK_API_URL": fake.api_url,
-            "NETPLUGIN_DB": str(tmp_path / "decisions.db"),
-        }
+        port = free_port()
+        env = serve_env(
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_SIGNING_SECRET="s3cr3t",
+            SLACK_API_URL=fake.api_url,
+            NETPLUGIN_DB=str(tmp_path / "decisions.db"),
+        )
         cmd = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
         process = subprocess.Popen(
             cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                        assert response.status == 200
-                        break
-                except OSError:
-                    assert process.poll() is None, process.stdout.read()
-                    assert time.monotonic() < deadline, "the server did not start"
-                    time.sleep(0.05)
+            wait_for_http(base + "/healthz", process)
             assert len(fake.calls_to("auth.test")) == 1
             driver = SlackDriver(base + "/slack/events", "s3cr3t", fake)
             assert driver.send_slash("need NLB").status == 200

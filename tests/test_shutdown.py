@@ -5,40 +5,16 @@ ts is in the decision log, the process exits 0)."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
+
+from processes import free_port, serve_env, wait_for_http
 
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
 from bot.slack import ids
-
-SLACK_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_ready(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/readyz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        assert process.poll() is None, "the server exited"
-        assert time.monotonic() < deadline, "the server did not become ready"
-        time.sleep(0.05)
 
 
 def test_sigterm_finishes_the_card_being_posted_and_logs_are_json_without_secrets(tmp_path):
@@ -47,13 +23,12 @@ def test_sigterm_finishes_the_card_being_posted_and_logs_are_json_without_secret
     db = tmp_path / "decisions.db"
     with FakeSlack(bot_token=bot_token) as fake:
         port = free_port()
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in SLACK_ENV},
-            "SLACK_BOT_TOKEN": bot_token,
-            "SLACK_SIGNING_SECRET": signing_secret,
-            "SLACK_API_URL": fake.api_url,
-            "NETPLUGIN_DB": str(db),
-        }
+        env = serve_env(
+            SLACK_BOT_TOKEN=bot_token,
+            SLACK_SIGNING_SECRET=signing_secret,
+            SLACK_API_URL=fake.api_url,
+            NETPLUGIN_DB=str(db),
+        )
         cmd = [sys.executable, "-m", "bot", "serve", "--mode", "http"]
         cmd += ["--host", "127.0.0.1", "--port", str(port)]
         process = subprocess.Popen(
@@ -61,7 +36,7 @@ def test_sigterm_finishes_the_card_being_posted_and_logs_are_json_without_secret
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_until_ready(base, process)
+            wait_for_http(base + "/readyz", process)
             driver = SlackDriver(base + ids.EVENTS_PATH, signing_secret, fake)
 
             # A slash command, then a button on its card, then a Web API error.

@@ -7,17 +7,14 @@ and exit 0. Everything on 127.0.0.1."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 import pytest
+from processes import free_port, serve_env, wait_for_http
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
@@ -27,33 +24,11 @@ from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
 from bot.slack import ids
 
-SLACK_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
-# The subprocess must reach the fake directly: slack_sdk's clients read these.
-PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def wait_for_health(base: str, process: subprocess.Popen, path: str, timeout: float = 15) -> dict:
-    """GET base+path until 200 (the process must stay up); its JSON body, if any."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(base + path, timeout=1) as response:
-                if response.status == 200:
-                    body = response.read()
-                    return json.loads(body) if body.startswith(b"{") else {}
-        except (OSError, urllib.error.HTTPError):
-            pass
-        if process.poll() is not None:
-            _, stderr = process.communicate()
-            pytest.fail(f"the server exited ({process.returncode}): {stderr[-2000:]}")
-        assert time.monotonic() < deadline, f"{path} not ready within {timeout}s"
-        time.sleep(0.05)
+    """GET base+path until 200; its JSON body, if any."""
+    body = wait_for_http(base + path, process, timeout)
+    return json.loads(body) if body.startswith(b"{") else {}
 
 
 def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
@@ -62,14 +37,13 @@ def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
     db = tmp_path / "decisions.db"
     with FakeSlack(bot_token=bot_token, app_token=app_token, socket_mode=True) as fake:
         health_port = free_port()
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in SLACK_ENV + PROXY_ENV},
-            "SLACK_BOT_TOKEN": bot_token,
-            "SLACK_APP_TOKEN": app_token,
-            "SLACK_API_URL": fake.api_url,
-            "NETPLUGIN_DB": str(db),
-            "NETPLUGIN_HEALTH_PORT": str(health_port),
-        }
+        env = serve_env(
+            SLACK_BOT_TOKEN=bot_token,
+            SLACK_APP_TOKEN=app_token,
+            SLACK_API_URL=fake.api_url,
+            NETPLUGIN_DB=str(db),
+            NETPLUGIN_HEALTH_PORT=str(health_port),
+        )
         cmd = [sys.executable, "-m", "bot", "serve", "--mode", "socket", "--host", "127.0.0.1"]
         process = subprocess.Popen(
             cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
