@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.knowledge import PLUGIN_IDS
+from bot.core.knowledge import PLUGIN_IDS, Knowledge
 from bot.render import slack as render
 from bot.render.messages import say
 from bot.slack import ids
@@ -18,6 +18,11 @@ from bot.slack.commands.request import SlashRequest
 from bot.slack.modal import build_modal
 
 Subcommand = Callable[[SlashRequest, str], None]
+
+
+def _cite_any_source(kb: Knowledge):
+    """`cite(ids)` over every source (compare and checklist are not about one decision)."""
+    return render.citer({key: source.model_dump() for key, source in kb.sources.items()})
 
 
 def open_questionnaire(request: SlashRequest, rest: str) -> None:
@@ -52,7 +57,7 @@ def show_compare(request: SlashRequest, rest: str) -> None:
             request.advisor.templates,
             plugins=[kb.plugin(p) for p in PLUGIN_IDS],
             rows=kb.rows,
-            cite=render.citer({k: s.model_dump() for k, s in kb.sources.items()}),
+            cite=_cite_any_source(kb),
         )
     )
 
@@ -88,7 +93,7 @@ def show_checklist(request: SlashRequest, rest: str) -> None:
             request.advisor.templates,
             title=kb.plugin(plugin).name,
             items=items,
-            cite=render.citer({k: s.model_dump() for k, s in kb.sources.items()}),
+            cite=_cite_any_source(kb),
         )
     )
 
