@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 
 from bot.playground.session import DEFAULT_DB, HOST, Playground
+from bot.render.messages import say
 
 
 def default_db() -> str:
@@ -28,16 +29,13 @@ def run_playground(
     try:
         pg = Playground(db=db, port=port).start()
     except OSError as exc:  # the port is taken, most likely
-        echo(f"Cannot listen on {HOST}:{port} ({exc.strerror or exc}): choose another with --port.")
+        echo(say("playground-port-busy", host=HOST, port=port, reason=exc.strerror or exc))
         raise SystemExit(2) from None
     try:
-        echo(
-            f"NetPlugin Advisor playground on {pg.url} (no Slack workspace needed: a local stand-in"
-            f" on 127.0.0.1), decision log {db}. Ctrl-C stops it."
-        )
+        echo(say("playground-running", url=pg.url, db=db))
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
-        echo("Stopped.")
+        echo(say("playground-stopped"))
     finally:
         pg.stop()

@@ -28,6 +28,7 @@ from typing import Any
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
 from bot.fakeslack.workspace import Channel, Message, OpenView
+from bot.render.messages import say
 from bot.server import RunningServer, create_web_app, serve_in_thread
 from bot.settings import Settings
 from bot.slack import ids
@@ -143,10 +144,10 @@ class Playground:
     def send(self, channel: str, text: str, thread_ts: str | None = None) -> Outcome:
         """What a person types: `/command …` is a slash command, anything else a message."""
         if channel not in self.workspace.channels:
-            return Outcome(False, f"no channel {channel}")
+            return Outcome(False, say("pg-no-channel", channel=channel))
         stripped = text.strip()
         if not stripped:
-            return Outcome(False, "nothing to send")
+            return Outcome(False, say("pg-nothing-to-send"))
         if stripped.startswith("/"):
             return self.slash(channel, stripped)
         return self.message(channel, stripped, thread_ts)
@@ -154,13 +155,13 @@ class Playground:
     def slash(self, channel: str, typed: str) -> Outcome:
         command, _, rest = typed.partition(" ")
         if command != ids.COMMAND:
-            self._slackbot(channel, f"`{command}` is not a valid command. Try `{ids.COMMAND}`.")
+            self._slackbot(channel, say("pg-unknown-command", command=command, ours=ids.COMMAND))
             return Outcome()
         sent = self.driver.send_slash(
             rest.strip(), channel=channel, user=self.user, command=command
         )
         if sent.status != 200:
-            self._slackbot(channel, f"{command} failed with the error “http_{sent.status}”.")
+            self._slackbot(channel, say("pg-command-failed", command=command, status=sent.status))
             return Outcome()
         self._show_ack(channel, sent.body)
         return Outcome()
@@ -172,13 +173,15 @@ class Playground:
         ws = self.workspace
         channel = ws.channels[channel_id]
         if thread_ts and channel.message(thread_ts) is None:
-            return Outcome(False, "no such thread")
+            return Outcome(False, say("pg-no-thread"))
         text = self.encode(typed)
         posted = ws.post(channel_id, text=text, user=self.user, thread_ts=thread_ts or None)
         for event in self.events_for(channel, posted):
             sent = self.driver.send_event(event)
             if sent.status != 200:
-                return Outcome(False, f"the app answered HTTP {sent.status} to a {event['type']}")
+                return Outcome(
+                    False, say("pg-event-failed", status=sent.status, type=event["type"])
+                )
         return Outcome()
 
     def encode(self, typed: str) -> str:
@@ -234,11 +237,11 @@ class Playground:
         """A button of a message (or of an ephemeral message) clicked: block_actions."""
         found = self._find(channel, ts, ephemeral)
         if found is None:
-            return Outcome(False, "that message is gone")
+            return Outcome(False, say("pg-message-gone"))
         blocks, message = found
         element = _button(blocks, action_id, block_id)
         if element is None:
-            return Outcome(False, f"no button {action_id}")
+            return Outcome(False, say("pg-no-button", action_id=action_id))
         sent = self.driver.send_block_action(
             action_id,
             value=element.get("value"),
@@ -250,7 +253,7 @@ class Playground:
             ephemeral=ephemeral,
         )
         if sent.status != 200:
-            self._slackbot(channel, f"The app answered HTTP {sent.status} to that click.")
+            self._slackbot(channel, say("pg-click-failed", status=sent.status))
         return Outcome()
 
     def _find(
@@ -272,7 +275,9 @@ class Playground:
     def shortcut(self) -> Outcome:
         """The global shortcut (⚡ Plan cluster network)."""
         sent = self.driver.send_shortcut(ids.PLAN_SHORTCUT, user=self.user)
-        return Outcome() if sent.status == 200 else Outcome(False, f"HTTP {sent.status}")
+        return (
+            Outcome() if sent.status == 200 else Outcome(False, say("pg-http", status=sent.status))
+        )
 
     # --- modals -----------------------------------------------------------------------------
 
@@ -296,11 +301,11 @@ class Playground:
         ack's response_action decides what the modal does next, as in Slack."""
         opened = self.workspace.views.get(view_id)
         if opened is None or view_id in self.closed_views:
-            return Outcome(False, "this modal is closed", modal_closed=True)
+            return Outcome(False, say("pg-modal-closed"), modal_closed=True)
         values = state_from_form(opened.view, form)
         sent = self.driver.send_view_submission(opened.view, values, user=self.user)
         if sent.status != 200:
-            return Outcome(False, "We had some trouble connecting. Try again?")
+            return Outcome(False, say("pg-connection-trouble"))
         answer = _json(sent.body)
         action = answer.get("response_action")
         if action == "errors":

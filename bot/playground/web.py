@@ -31,6 +31,7 @@ from bot.fakeslack.workspace import Channel, Message
 from bot.playground.mrkdwn import mrkdwn
 from bot.playground.render import render, render_blocks, render_view
 from bot.playground.session import SLACKBOT, Outcome, Playground
+from bot.render.messages import say
 from bot.slack import ids
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
@@ -218,7 +219,7 @@ def create_page_app(pg: Playground, directory: Path | None = None) -> Starlette:
     async def channel_page(request: Request) -> Response:
         channel = channel_or_404(request)
         if channel is None:
-            return HTMLResponse("No such channel.", status_code=404)
+            return HTMLResponse(say("pg-no-such-channel"), status_code=404)
         return HTMLResponse(pages.page(channel))
 
     async def state(request: Request) -> Response:
@@ -312,9 +313,9 @@ class _LocalOnly:
             host = headers.get("host", "").rsplit(":", 1)[0]
             refused = None
             if host not in LOCAL_HOSTS:
-                refused = Response("The playground answers on 127.0.0.1 only.", status_code=403)
+                refused = Response(say("pg-loopback-only"), status_code=403)
             elif scope["method"] == "POST" and headers.get("x-playground") != "1":
-                refused = Response("Missing X-Playground header.", status_code=403)
+                refused = Response(say("pg-missing-header"), status_code=403)
             if refused is not None:
                 await refused(scope, receive, send)
                 return
