@@ -17,6 +17,7 @@ import click
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.render.messages import say
 from bot.slack import ids
 
 MODES = ("socket", "http")
@@ -36,9 +37,9 @@ def request_url(url: str) -> str:
     """The URL Slack posts to: the bot's public HTTPS base URL plus the server's events path."""
     parts = urlsplit(url.strip())
     if parts.scheme != "https" or not parts.hostname:
-        raise ManifestError(f"--url must be an https:// URL (Slack calls only HTTPS), not {url!r}")
+        raise ManifestError(say("manifest-url-not-https", url=url))
     if parts.query or parts.fragment:
-        raise ManifestError(f"--url must have no query or fragment: {url!r}")
+        raise ManifestError(say("manifest-url-query", url=url))
     path = parts.path.rstrip("/")
     if not path.endswith(ids.EVENTS_PATH):
         path += ids.EVENTS_PATH
@@ -47,7 +48,7 @@ def request_url(url: str) -> str:
 
 def manifest_context(mode: str, url: str | None = None) -> dict[str, Any]:
     if mode not in MODES:
-        raise ManifestError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        raise ManifestError(say("manifest-unknown-mode", mode=mode, modes=MODES))
     return {
         "command": ids.COMMAND,
         "command_description": ids.COMMAND_DESCRIPTION,
@@ -66,7 +67,7 @@ def manifest_context(mode: str, url: str | None = None) -> dict[str, Any]:
 def render_manifest(mode: str, url: str | None = None) -> str:
     """The manifest as YAML text. HTTP mode needs `url`; the result always parses as YAML."""
     if mode == "http" and not url:
-        raise ManifestError("HTTP mode needs the bot's public URL: --url https://…")
+        raise ManifestError(say("manifest-url-missing"))
     env = Environment(
         loader=FileSystemLoader(manifests_dir()),
         undefined=StrictUndefined,
@@ -99,12 +100,9 @@ def render_manifest(mode: str, url: str | None = None) -> str:
 def manifest(mode: str, url: str | None) -> None:
     """Print the Slack app manifest: paste it into Create New App → From a manifest."""
     if mode == "http" and not url:
-        raise click.UsageError(
-            "--mode http needs --url: the public HTTPS URL Slack will call, "
-            "e.g. --url https://netplugin.example.com"
-        )
+        raise click.UsageError(say("manifest-http-needs-url"))
     if mode == "socket" and url:
-        raise click.UsageError("--url is only for --mode http: in Socket Mode Slack calls no URL")
+        raise click.UsageError(say("manifest-url-in-socket-mode"))
     try:
         text = render_manifest(mode, url)
     except ManifestError as exc:
