@@ -89,9 +89,19 @@ def test_plain_words_more(kb):
     assert values["leased-line"] is False
 
 
-def test_pairs_win_over_words(kb):
+def test_words_contradicting_a_pair_set_nothing_and_are_named(kb):
     parsed = read_question("we have 40 nodes nodes=12", kb)
-    assert parsed.plan.values()["nodes"] == 12
+    assert parsed.plan.values()["nodes"] is None
+    (unsure,) = parsed.unsure
+    assert (unsure.key, unsure.why) == ("nodes", "contradictory")
+    assert "nodes=12" in unsure.said and "40 nodes" in unsure.said
+
+
+def test_words_agreeing_with_a_pair_are_one_answer(kb):
+    parsed = read_question("cross-lan=no, we keep each store's traffic local", kb)
+    assert parsed.ok, parsed.problems
+    assert answers(parsed) == {"cross-lan": False}
+    assert not parsed.unsure
 
 
 def test_unknown_key_names_it_suggests_and_lists_keys(kb):

@@ -1,25 +1,35 @@
-"""The /netplugin grammar: `key=value` pairs and plain words, shared by Slack and the CLI.
+"""The /netplugin grammar: `key=value` pairs and plain words, shared by every surface.
 
     read_question("400 ENS nodes, need NLB, pods reachable from outside, no BGP", kb)
 
-returns what was understood (so the answer can say so), the plan, and input problems (unknown
-key, invalid value) that name the key and the accepted values. It never raises on any input.
+returns what was understood (so the answer can say so), what was not (`unsure`: hedged, asked,
+contradictory or role-less words, quoted), the plan, and input problems (unknown key, invalid
+value) that name the key and the accepted values. Pairs are read first (`nodes=1.5k`,
+`cross-lan=no,`, `BGP: yes`, `Pod CIDR: 10.88.0.0/16`); the rest goes to the plain-words reader
+(bot/core/reader.py). Words that contradict a pair set nothing and are named. It never raises.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.core.knowledge import Knowledge, Question
+from bot.core.knowledge import Knowledge
 from bot.core.plan import InvalidValue, PlanBase, parse_value, plan_model
+from bot.core.reader import Unsure, read_words
 
-# key=value, key = value, key="quoted value"; Slack may turn quotes into curly ones.
-PAIR = re.compile(r"""([A-Za-z][\w-]*)\s*=\s*("[^"]*"|“[^”]*”|'[^']*'|[^\s"“]+)""")
+# key=value, key = value, key="quoted value"; Slack may turn quotes into curly ones. A value
+# ends before trailing punctuation people type ("cross-lan=no, we keep …").
+PAIR = re.compile(
+    r"""([A-Za-z][\w-]*)\s*=\s*("[^"]*"|“[^”]*”|'[^']*'|[^\s"“]+?)(?=[,;.!?)]*(?:\s|$))"""
+)
+# "BGP: yes", "Pod CIDR: 10.88.0.0/16": a known key, a colon, a value up to the clause's end.
+COLON_PAIR = re.compile(
+    r"(?<![\w-])([A-Za-z][\w -]{0,30}?)\s*:\s*([^,;\n]+?)\s*(?=[,;\n]|[.!?](?:\s|$)|$)"
+)
 MAX_INPUT = 4000  # Slack caps a slash command's text well below this; longer input is cut.
 
 
@@ -49,55 +59,12 @@ class ParsedQuestion(BaseModel):
     text: str
     plan: PlanBase
     understood: list[Understood]
+    unsure: list[Unsure] = []
     problems: list[InputProblem]
 
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-def _blank(text: str, match: re.Match[str]) -> str:
-    """Blank out what a rule consumed so no other question reads the same words."""
-    return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
-
-
-def _read_words(text: str, q: Question, original: str) -> tuple[Any, str, str] | None:
-    """One question's answer from plain words: (value, the user's words, the text left).
-
-    `text` has the words other questions took blanked out; `original` keeps them, and since
-    blanking keeps every position, a match's span quotes the user exactly."""
-    if q.type == "bool":
-        for value, patterns in ((False, q.words_no), (True, q.words_yes)):
-            for pattern in patterns:
-                m = _compiled(pattern).search(text)
-                if m:
-                    return value, original[m.start() : m.end()].strip(), _blank(text, m)
-        return None
-    if q.type in ("choice", "multi"):
-        found: list[str] = []
-        said: list[str] = []
-        for choice in q.choices:
-            for pattern in choice.words:
-                m = _compiled(pattern).search(text)
-                if m:
-                    found.append(choice.value)
-                    said.append(original[m.start() : m.end()].strip())
-                    text = _blank(text, m)
-                    break
-        if not found:
-            return None
-        value: Any = found if q.type == "multi" else found[0]
-        return value, ", ".join(said), text
-    for pattern in q.words:  # int and cidr: the first group is the value
-        m = _compiled(pattern).search(text)
-        if m:
-            return m.group(1), original[m.start() : m.end()].strip(), _blank(text, m)
-    return None
 
 
 def _problem(kb: Knowledge, exc: InvalidValue) -> InputProblem:
@@ -110,16 +77,21 @@ def _problem(kb: Knowledge, exc: InvalidValue) -> InputProblem:
     )
 
 
+def _blank(text: str, span: tuple[int, int]) -> str:
+    """Blank out what a pair consumed so the plain-words reader does not read it again."""
+    return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+
+
 def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
     text = (text or "")[:MAX_INPUT]
     answers: dict[str, Any] = {}
     understood: list[Understood] = []
     problems: list[InputProblem] = []
 
-    # 1. key=value pairs: exact, and they win over plain words.
+    # 1. key=value pairs: exact. A key given twice keeps the last (lists add up).
     rest = text
     for m in PAIR.finditer(text):
-        rest = _blank(rest, m)
+        rest = _blank(rest, m.span())
         name, raw = m.group(1), m.group(2).strip("\"'“”")
         key = kb.key_aliases.get(name.lower())
         if key is None:
@@ -134,36 +106,72 @@ def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
                 )
             )
             continue
-        q = kb.question(key)
-        try:
-            value = parse_value(kb, q, raw)
-        except InvalidValue as exc:
-            problems.append(_problem(kb, exc))
-            continue
-        if q.type == "multi" and isinstance(answers.get(key), list):
-            value = answers[key] + [v for v in value if v not in answers[key]]
-        answers[key] = value
-        understood.append(Understood(key=key, value=_jsonable(value), said=m.group(0), how="key"))
+        _take_pair(kb, key, raw, m.group(0), answers, understood, problems)
 
-    # 2. Plain words for what the pairs did not answer. CIDRs first: their digits are not counts.
-    ordered = sorted(kb.questions, key=lambda q: q.type != "cidr")
-    for q in ordered:
-        if q.key in answers or any(p.key == q.key for p in problems):
+    # 2. The colon form, only where the key is known and the whole value parses; anything else
+    # ("Location: IDC and edge devices", "details: idc + aws") is plain words.
+    for m in COLON_PAIR.finditer(rest):
+        key = kb.key_aliases.get(re.sub(r"\s+", "-", m.group(1).strip().lower()))
+        if key is None or key in answers:
             continue
-        found = _read_words(rest, q, text)
-        if found is None:
-            continue
-        raw, said, rest = found
         try:
-            value = parse_value(kb, q, raw)
+            parse_value(kb, kb.question(key), m.group(2))
+        except InvalidValue:
+            continue
+        rest = _blank(rest, m.span())
+        _take_pair(kb, key, m.group(2), m.group(0).strip(), answers, understood, problems)
+
+    # 3. Plain words. Where they contradict a pair, neither is taken.
+    reading = read_words(rest, kb)
+    unsure = list(reading.unsure)
+    for found in reading.found:
+        q = kb.question(found.key)
+        if any(p.key == q.key for p in problems):
+            continue
+        try:
+            value = parse_value(kb, q, found.value)
         except InvalidValue as exc:
             problems.append(_problem(kb, exc))
+            continue
+        if q.key in answers:
+            if answers[q.key] != value:
+                pair = next(u for u in understood if u.key == q.key)
+                understood.remove(pair)
+                del answers[q.key]
+                said = f"{pair.said} … {found.said}"
+                unsure.append(Unsure(key=q.key, said=said, why="contradictory"))
             continue
         answers[q.key] = value
-        understood.append(Understood(key=q.key, value=_jsonable(value), said=said, how="words"))
+        understood.append(
+            Understood(key=q.key, value=_jsonable(value), said=found.said, how="words")
+        )
 
     plan = plan_model(kb).model_validate(answers)
-    return ParsedQuestion(text=text, plan=plan, understood=understood, problems=problems)
+    return ParsedQuestion(
+        text=text, plan=plan, understood=understood, unsure=unsure, problems=problems
+    )
+
+
+def _take_pair(
+    kb: Knowledge,
+    key: str,
+    raw: str,
+    said: str,
+    answers: dict[str, Any],
+    understood: list[Understood],
+    problems: list[InputProblem],
+) -> None:
+    q = kb.question(key)
+    try:
+        value = parse_value(kb, q, raw)
+    except InvalidValue as exc:
+        problems.append(_problem(kb, exc))
+        return
+    if q.type == "multi" and isinstance(answers.get(key), list):
+        value = answers[key] + [v for v in value if v not in answers[key]]
+    answers[key] = value
+    understood[:] = [u for u in understood if u.key != key]
+    understood.append(Understood(key=key, value=_jsonable(value), said=said, how="key"))
 
 
 def _jsonable(value: Any) -> Any:

@@ -7,12 +7,20 @@ team editing a rule sees exactly what to fix (`netplugin knowledge check`).
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from bot import paths
 from bot.core.conditions import Condition
@@ -81,7 +89,6 @@ class Choice(_Strict):
     value: str
     label: str
     aliases: list[str] = []
-    words: list[str] = []
 
 
 class Question(_Strict):
@@ -97,9 +104,6 @@ class Question(_Strict):
     none_value: str | None = None
     min: int | None = None
     max: int | None = None
-    words: list[str] = []
-    words_yes: list[str] = []
-    words_no: list[str] = []
 
     @model_validator(mode="after")
     def _choices_fit_type(self) -> Question:
@@ -132,6 +136,69 @@ class QuestionsFile(_Strict):
     questions: list[Question]
     yes_words: list[str]
     no_words: list[str]
+
+
+# --- vocabulary.yaml ------------------------------------------------------------------------
+
+
+def _phrases_compile(phrases: list[str]) -> list[str]:
+    for phrase in phrases:
+        try:
+            re.compile(phrase)
+        except re.error as exc:
+            raise ValueError(f"phrase {phrase!r} is not a valid regular expression: {exc}") from None
+    return phrases
+
+
+Phrases = Annotated[list[str], AfterValidator(_phrases_compile)]
+
+
+class Negation(_Strict):
+    before: Phrases
+    after: Phrases
+    not_negation: Phrases
+
+
+class ValueGroup(_Strict):
+    values: list[str]
+    phrases: Phrases
+
+
+class ListWords(_Strict):
+    """A choice or multi question: phrases per value, and groups that name several values."""
+
+    values: dict[str, Phrases]
+    groups: dict[str, ValueGroup] = {}
+
+
+class YesNoWords(_Strict):
+    """A yes/no question: phrases stating the thing (`yes`) and its opposite (`no`)."""
+
+    yes: Phrases
+    no: Phrases = []
+    unless: Phrases = []  # a `yes` phrase in a clause with one of these is something else
+
+
+class VocabularyFile(_Strict):
+    typos: dict[str, str]
+    fuzzy: list[str]
+    numbers: dict[str, int]
+    negation: Negation
+    hedges: Phrases
+    clause_breaks: Phrases
+    premises: Phrases
+    openers: Phrases
+    corrections: Phrases
+    answers: dict[Literal["yes", "no"], Phrases]
+    plugins: Phrases
+    count_nouns: Phrases
+    site_nouns: Phrases
+    dispersed_from_sites: int = Field(ge=2)
+    pod_nouns: Phrases
+    per_node: Phrases
+    cidr_roles: dict[str, Phrases]
+    cidr_within: Phrases
+    questions: dict[str, ListWords | YesNoWords]
 
 
 # --- rules.yaml -----------------------------------------------------------------------------
@@ -212,6 +279,7 @@ FILES: dict[str, type[BaseModel]] = {
     "questions.yaml": QuestionsFile,
     "rules.yaml": RulesFile,
     "checklist.yaml": ChecklistFile,
+    "vocabulary.yaml": VocabularyFile,
 }
 
 
@@ -231,6 +299,7 @@ class Knowledge(BaseModel):
     rules: list[Rule]
     warnings: list[WarningRule]
     checklist: list[ChecklistItem]
+    vocabulary: VocabularyFile
 
     def plugin(self, plugin_id: str) -> Plugin:
         return next(p for p in self.plugins if p.id == plugin_id)
@@ -366,8 +435,42 @@ def _cross_check(kb: Knowledge) -> None:
                     f"questions.yaml: entry '{q.key}': field 'aliases': '{name}' is also "
                     f"a name of '{other}'"
                 )
+    problems.extend(_check_vocabulary(kb))
     if problems:
         raise KnowledgeError("\n".join(problems))
+
+
+def _check_vocabulary(kb: Knowledge) -> list[str]:
+    """The vocabulary names real questions, values and CIDR keys, each with the right shape."""
+    problems: list[str] = []
+    vocab = kb.vocabulary
+
+    def problem(entry: str, field: str, what: str) -> None:
+        problems.append(f"vocabulary.yaml: entry '{entry}': field '{field}': {what}")
+
+    for key, words in vocab.questions.items():
+        q = kb.questions_by_key.get(key)
+        if q is None:
+            problem(key, "questions", "not a question key")
+            continue
+        if q.type == "bool" and not isinstance(words, YesNoWords):
+            problem(key, "questions", "a yes/no question takes `yes` and `no` phrases")
+        elif q.type in ("choice", "multi"):
+            if not isinstance(words, ListWords):
+                problem(key, "questions", "a list question takes `values` and `groups`")
+                continue
+            named = set(q.choice_values())
+            for value in words.values:
+                if value not in named:
+                    problem(key, f"values.{value}", f"not a value of '{key}'")
+            for name, group in words.groups.items():
+                for value in group.values:
+                    if value not in named:
+                        problem(key, f"groups.{name}", f"'{value}' is not a value of '{key}'")
+    for key in vocab.cidr_roles:
+        if kb.questions_by_key.get(key) is None or kb.question(key).type != "cidr":
+            problem(key, "cidr_roles", "not a CIDR question")
+    return problems
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -391,6 +494,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         rules=parts["rules.yaml"].rules,
         warnings=parts["rules.yaml"].warnings,
         checklist=parts["checklist.yaml"].items,
+        vocabulary=parts["vocabulary.yaml"],
     )
     _cross_check(kb)
     return kb

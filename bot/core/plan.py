@@ -86,6 +86,18 @@ class InvalidValue(ValueError):
         self.reason = reason
 
 
+def _whole_number(text: str) -> int | None:
+    """`2000`, `2,000`, `2_000`, `~2000`, `2k`, `1.5k`: the numbers people type for a count."""
+    text = text.replace(",", "").replace("_", "").strip().lstrip("~").lower()
+    scale = 1
+    if text.endswith("k"):
+        text, scale = text[:-1], 1000
+    if not text.isascii() or not text.replace(".", "", 1).isdigit():
+        return None
+    value = float(text) * scale if "." in text else int(text) * scale
+    return int(value) if value == int(value) else None
+
+
 def _choice(q: Question, word: str) -> str | None:
     word = word.strip().lower()
     for c in q.choices:
@@ -105,10 +117,9 @@ def parse_value(kb: Knowledge, q: Question, raw: str | list[str] | int | bool | 
         else str(raw)
     )
     if q.type == "int":
-        text = str(raw).replace(",", "").replace("_", "").strip()
-        if not text.isdigit() or not text.isascii():
+        number = _whole_number(str(raw))
+        if number is None:
             raise InvalidValue(q, given, accepted)
-        number = int(text)
         if (q.min is not None and number < q.min) or (q.max is not None and number > q.max):
             raise InvalidValue(q, given, accepted)
         return number

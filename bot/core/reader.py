@@ -1,0 +1,708 @@
+"""The plain-words reader: what a platform engineer's sentence says about the planned cluster.
+
+    read_words("we have 2k nodes across 30 retail stores, no BGP but a leased line", kb)
+
+Deterministic and offline. The words it knows are data (knowledge/vocabulary.yaml); this module
+is the grammar that decides what they mean where they stand:
+
+1. the message is split into sentences and clauses (at , ; . ? ! brackets, dashes, "but", "if",
+   and at "and" where a new statement starts; a bare list continues its clause: "no NLB, ALB
+   or CLB");
+2. each clause is normalised (case, quotes, domain typos, number words, 2k and 1.5k);
+3. phrases of each question are found in it, and their polarity comes from the clause: negation
+   before them (no, don't, without, neither …) or after them (isn't required), a hedge (maybe,
+   not sure) or a question sets nothing and is reported, a bare "no"/"yes" clause answers the
+   clause before it ("BGP? no", "express connect - yes");
+4. numbers count nodes only before a count noun, sites before a site noun ("700 shops, one
+   each"), pods per node and the per-node mask where a node is named; CIDRs take the role of the
+   nearest cue (pod, service, VPC/host …);
+5. across clauses, a key said two ways sets nothing (unless a correction says "actually"), lists
+   add what is affirmed and drop what is negated, and counts take the largest (or the sum of
+   "48 … + 16 …").
+
+What it could not settle is returned as `unsure` with the user's words, so the answer can ask.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from text_to_num import alpha2digit
+
+from bot.core.knowledge import Knowledge, ListWords, VocabularyFile, YesNoWords
+
+UnsureWhy = Literal["hedged", "asked", "contradictory", "no-role", "range", "about-plugin", "vague"]
+
+
+class Found(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    value: Any  # as a key=value pair would give it: bool, int, str, list[str]
+    said: str  # the user's words it came from
+
+
+class Unsure(BaseModel):
+    """Words that name a question but settle nothing, and why: asked back in the answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str | None
+    said: str
+    why: UnsureWhy
+
+
+class Reading(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    found: list[Found]
+    unsure: list[Unsure]
+
+
+# --- compiled vocabulary ---------------------------------------------------------------------
+
+GAP = r"\W(?:[^\n]{0,40}?\W)?"  # " ... " in a phrase: up to a few words, within one clause
+NUM = r"(?<![\w./])(\d+(?:\.\d+)?)(?![\w/]|\.\d|%)"
+CIDR = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})(?![\w.])")
+MASK = re.compile(r"(?<![\w.])/(\d{1,2})(?![\w.])")
+YEAR = re.compile(r"^(19|20|21)\d\d$")
+K_SUFFIX = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?k(?![\w])", re.IGNORECASE)
+THOUSANDS = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+)(?![\d])")
+GROWTH = re.compile(
+    r"\b(by (19|20)\d\d|next year|later|eventually|in the future|grow(s|ing)? to|"
+    r"scal(e|ing) to|target|in \d+ years?|up to)\b"
+)
+SUM = re.compile(r"\+|\bplus\b|\band another\b")
+# Words between a number and its noun that may not stand there: "110 pods per node", "3 between".
+NOT_A_MODIFIER = (
+    r"(?!(?:per|pods?|in|on|at|of|across|between|for|to|from|with|and|or|x|by|each|is|are|"
+    r"was|nodes?)(?![\w-]))"
+)
+
+
+def _phrase(pattern: str) -> str:
+    """A vocabulary phrase as a regular expression on whole words (see vocabulary.yaml)."""
+    body = pattern.replace(" ... ", GAP).replace(" ", r"[\s-]*")
+    left = "" if pattern.startswith(("n't", "\\")) else r"(?<![\w-])"
+    return rf"{left}(?:{body})(?![\w-])"
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{_phrase(p)})" for p in patterns), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One way to name a question's answer: `values` (a list's items) or a polarity (yes/no)."""
+
+    key: str
+    pattern: re.Pattern[str]
+    values: tuple[str, ...] = ()
+    polarity: bool = True  # False: the phrase states the opposite ("behind NAT" for l3)
+    group: bool = False  # names several values at once ("load balancers")
+    unless: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    vocab: VocabularyFile
+    typos: re.Pattern[str]
+    numbers: re.Pattern[str]
+    fuzzy_known: frozenset[str]
+    hedge: re.Pattern[str]
+    not_negation: re.Pattern[str]
+    negation_before: re.Pattern[str]
+    negation_after: re.Pattern[str]
+    breaks: re.Pattern[str]
+    premise: re.Pattern[str]
+    opener: re.Pattern[str]
+    correction: re.Pattern[str]
+    answers: dict[bool, re.Pattern[str]]
+    plugin: re.Pattern[str]
+    count: re.Pattern[str]
+    reverse_count: re.Pattern[str]
+    sites: re.Pattern[str]
+    per_site: re.Pattern[str]
+    multiply: re.Pattern[str]
+    pods: re.Pattern[str]
+    per_node: re.Pattern[str]
+    cidr_roles: dict[str, re.Pattern[str]]
+    cidr_within: re.Pattern[str]
+    phrases: list[Phrase]
+    list_items: re.Pattern[str]
+    kinds: dict[str, str] = field(default_factory=dict)  # question key → its type
+
+
+_LEXICONS: dict[str, Lexicon] = {}  # by knowledge version: compiled once per process
+
+
+def _lexicon(kb: Knowledge) -> Lexicon:
+    lexicon = _LEXICONS.get(kb.version)
+    if lexicon is None:
+        lexicon = _LEXICONS[kb.version] = _compile(kb)
+    return lexicon
+
+
+def _compile(kb: Knowledge) -> Lexicon:
+    v = kb.vocabulary
+    count_noun = "(?:" + "|".join(v.count_nouns) + ")"
+    site_noun = "(?:" + "|".join(v.site_nouns) + ")"
+    modifiers = rf"(?:{NOT_A_MODIFIER}[\w'-]+\s+){{0,3}}"
+    phrases: list[Phrase] = []
+    items: list[str] = []
+    for key, words in v.questions.items():
+        if isinstance(words, ListWords):
+            for value, patterns in words.values.items():
+                phrases.append(Phrase(key, _any(patterns), values=(value,)))
+                items.extend(patterns)
+            for group in words.groups.values():
+                phrases.append(Phrase(key, _any(group.phrases), tuple(group.values), group=True))
+                items.extend(group.phrases)
+        elif isinstance(words, YesNoWords):
+            unless = _any(words.unless) if words.unless else None
+            phrases.append(Phrase(key, _any(words.yes), unless=unless))
+            if words.no:
+                phrases.append(Phrase(key, _any(words.no), polarity=False))
+    known = set(v.fuzzy) | set(v.typos.values())
+    return Lexicon(
+        vocab=v,
+        typos=re.compile(
+            r"(?<![\w-])(" + "|".join(map(re.escape, v.typos)) + r")(?![\w-])", re.IGNORECASE
+        ),
+        numbers=re.compile(
+            r"(?<![\w-])(" + "|".join(map(re.escape, v.numbers)) + r")(?![\w-])", re.IGNORECASE
+        ),
+        fuzzy_known=frozenset(known),
+        hedge=_any(v.hedges),
+        not_negation=_any(v.negation.not_negation),
+        negation_before=_any(v.negation.before),
+        negation_after=_any(v.negation.after),
+        breaks=re.compile(
+            r"\s+(?=(?:" + "|".join(v.clause_breaks) + r")(?![\w-]))", re.IGNORECASE
+        ),
+        premise=re.compile(r"^(?:" + "|".join(v.premises) + r")(?![\w-])", re.IGNORECASE),
+        opener=re.compile(r"^(?:" + "|".join(v.openers) + r")(?![\w-])", re.IGNORECASE),
+        correction=_any(v.corrections),
+        answers={
+            True: re.compile(r"^(?:" + "|".join(v.answers["yes"]) + r")$", re.IGNORECASE),
+            False: re.compile(r"^(?:" + "|".join(v.answers["no"]) + r")$", re.IGNORECASE),
+        },
+        plugin=_any(v.plugins),
+        count=re.compile(NUM + rf"\s*(?:\+\s*)?\s+{modifiers}{count_noun}(?![\w-])", re.I),
+        reverse_count=re.compile(
+            r"(?<![\w-])(?:nodes?|node count|number of nodes|cluster size)\s*"
+            r"(?:of|is|=|:|will be|are|count)?\s*(?:about|around|roughly|approx\.?|~)?\s*" + NUM,
+            re.I,
+        ),
+        sites=re.compile(NUM + rf"\s+(?:{NOT_A_MODIFIER}[\w'-]+\s+){{0,2}}{site_noun}\b", re.I),
+        per_site=re.compile(
+            rf"(?<![\w.])(\d+|one|a|an|single)\s+{modifiers}(?:{count_noun}\s+)?"
+            rf"(?:(?:per|in each|at each|for each|in every|at every|a)\s+{site_noun}|each)\b",
+            re.I,
+        ),
+        multiply=re.compile(
+            NUM + r"\s+(?:[\w-]+\s+){0,2}?(?:x|×|\*|times)\s*" + NUM + rf"\s+{modifiers}"
+            rf"{count_noun}\b",
+            re.I,
+        ),
+        pods=re.compile(
+            NUM + r"\s+(?:" + "|".join(v.pod_nouns) + r")(?![\w-])(?!\s*(?:cidr|network))",
+            re.I,
+        ),
+        per_node=_any(v.per_node),
+        cidr_roles={key: _any(patterns) for key, patterns in v.cidr_roles.items()},
+        cidr_within=_any(v.cidr_within),
+        phrases=phrases,
+        list_items=_any(items),
+        kinds={q.key: q.type for q in kb.questions},
+    )
+
+
+# --- clauses ---------------------------------------------------------------------------------
+
+SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+")
+# Commas split, except inside a number (1,200); so do brackets and a dash or slash between spaces.
+PIECE = re.compile(r"[()\[\]]|(?<!\d),|,(?!\d{3}(?!\d))|\s[-–—/]\s|\s[-–—]{1,2}(?=\s)")
+AND = re.compile(r"\s+(?:and|&)\s+(?=(\S+))", re.IGNORECASE)
+LIST_FILLER = re.compile(
+    r"(?<![\w-])(?:and|or|nor|either|also|too|both|all|three|four|two|of them|the|\+|/|&|"
+    r"as well)(?![\w-])",
+    re.IGNORECASE,
+)
+QUESTION_WORD = re.compile(
+    r"^(?:do|does|did|is|are|was|will|would|can|could|should|must|shall|what|what's|which|how|"
+    r"why|where|who|any)(?![\w-])",
+    re.IGNORECASE,
+)
+PRESUPPOSING = re.compile(r"(?:in|at|on|for|from|with|across)\s+$")
+
+
+@dataclass
+class Clause:
+    said: str  # the user's own words
+    text: str  # normalised
+    sentence: int
+    question: bool = False  # part of a question, before any premise ("do we need X if …")
+    premise: bool = False
+
+
+def _split_sentence(sentence: str, lex: Lexicon) -> list[tuple[str, bool]]:
+    """(piece, starts a premise) for each clause of one sentence."""
+    pieces: list[str] = []
+    for part in PIECE.split(sentence):
+        for sub in lex.breaks.split(part):
+            start = 0
+            for m in AND.finditer(sub):
+                if lex.opener.match(m.group(1)):
+                    pieces.append(sub[start : m.start()])
+                    start = m.end()
+            pieces.append(sub[start:])
+    merged: list[str] = []
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        leftover = LIST_FILLER.sub(" ", lex.list_items.sub(" ", piece)).strip(" .,;:!?")
+        if merged and not leftover and lex.list_items.search(piece):
+            merged[-1] = f"{merged[-1]}, {piece}"  # "no NLB, ALB or CLB": one clause
+        else:
+            merged.append(piece)
+    return [(p, bool(lex.premise.match(p))) for p in merged]
+
+
+def _clauses(text: str, lex: Lexicon) -> list[Clause]:
+    clauses: list[Clause] = []
+    start = 0
+    sentences: list[tuple[str, bool]] = []
+    for m in SENTENCE_END.finditer(text):
+        sentences.append((text[start : m.start()], "?" in m.group(0)))
+        start = m.end()
+    sentences.append((text[start:], False))
+    for number, (sentence, asks) in enumerate(sentences):
+        pieces = [(p.strip(" \t,;:-–—"), premise) for p, premise in _split_sentence(sentence, lex)]
+        pieces = [(said, premise) for said, premise in pieces if said]
+        # In a question, the clause that asks is the one opening with a question word (else the
+        # last before any premise): "we have 300 nodes, do we need BGP if …?"
+        asking = None
+        if asks:
+            openers = [n for n, (said, _) in enumerate(pieces) if QUESTION_WORD.match(said)]
+            premises = [n for n, (_, premise) in enumerate(pieces) if premise] + [len(pieces)]
+            asking = openers[0] if openers else max(0, premises[0] - 1)
+        in_premise = False
+        for n, (said, starts_premise) in enumerate(pieces):
+            in_premise = in_premise or starts_premise
+            clauses.append(
+                Clause(
+                    said=said,
+                    text=_normalise(said, lex),
+                    sentence=number,
+                    question=n == asking,
+                    premise=in_premise,
+                )
+            )
+    return clauses
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
+WORD = re.compile(r"[a-z][a-z'-]{5,}")
+
+
+def _normalise(text: str, lex: Lexicon) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(QUOTES).lower()
+    text = lex.typos.sub(lambda m: lex.vocab.typos[m.group(1).lower()], text)
+    text = WORD.sub(lambda m: _fuzzy(m.group(0), lex), text)
+    text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
+    text = THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
+    text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
+    text = text.replace("~", " ")
+    try:
+        text = alpha2digit(text, "en")
+    except (ValueError, RuntimeError):  # the number parser gives up on odd input: keep words
+        pass
+    return re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"
+
+
+def _fuzzy(word: str, lex: Lexicon) -> str:
+    if word in lex.fuzzy_known:
+        return word
+    best = process.extractOne(word, lex.vocab.fuzzy, scorer=OSA.distance, score_cutoff=1)
+    return best[0] if best else word
+
+
+# --- one clause ------------------------------------------------------------------------------
+
+
+@dataclass
+class Mention:
+    key: str
+    values: tuple[str, ...]
+    polarity: bool
+    start: int
+    end: int
+    group: bool = False
+    presupposed: bool = False
+
+
+@dataclass
+class Statement:
+    """What one clause says about one key."""
+
+    key: str
+    value: Any
+    clause: int
+    correction: bool = False
+    kind: Literal["set", "add", "drop", "only"] = "set"
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in spans)
+
+
+def _mentions(clause: Clause, lex: Lexicon) -> list[Mention]:
+    text = clause.text
+    found: list[Mention] = []
+    for phrase in lex.phrases:
+        if phrase.unless is not None and phrase.unless.search(text):
+            continue
+        for m in phrase.pattern.finditer(text):
+            found.append(
+                Mention(
+                    phrase.key,
+                    phrase.values,
+                    phrase.polarity,
+                    m.start(),
+                    m.end(),
+                    group=phrase.group,
+                    presupposed=bool(PRESUPPOSING.search(text[: m.start()])),
+                )
+            )
+    # The longest phrase wins where two overlap ("edge node service" over "ens").
+    found.sort(key=lambda m: (m.start - m.end, m.start))
+    kept: list[Mention] = []
+    for mention in found:
+        if any(
+            k.start < mention.end and mention.start < k.end and k.key == mention.key for k in kept
+        ):
+            continue
+        kept.append(mention)
+    # Places after a pod-access phrase name the client ("from our on-prem monitoring"), not nodes.
+    access = [m.end for m in kept if m.key == "pod-ip-access"]
+    if access:
+        kept = [m for m in kept if not (m.key == "location" and m.start >= min(access))]
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _negated(mention: Mention, before: list, after: list) -> bool:
+    """A trigger before the phrase (or inside it: "pods must not be reachable") negates it;
+    so does one after it ("… isn't required")."""
+    return any(s < mention.end for s, _ in before) or any(s >= mention.start for s, _ in after)
+
+
+# --- numbers and CIDRs -----------------------------------------------------------------------
+
+
+def _number(raw: str) -> int | None:
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def _blank(text: str, span: tuple[int, int]) -> str:
+    return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+
+
+@dataclass
+class Numbers:
+    counts: list[tuple[int, int, int]] = field(default_factory=list)  # (value, clause, start)
+    bare: list[tuple[int, int]] = field(default_factory=list)  # (value, clause)
+    sites: list[int] = field(default_factory=list)
+    per_site: list[int] = field(default_factory=list)
+
+
+def _read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbers) -> str:
+    """Counts of nodes and sites in one clause (CIDRs and masks already blanked out)."""
+    for m in lex.multiply.finditer(text):
+        a, b = _number(m.group(1)), _number(m.group(2))
+        if a and b:
+            numbers.counts.append((a * b, i, m.start()))
+        text = _blank(text, m.span())
+    for m in lex.per_site.finditer(text):
+        raw = m.group(1)
+        per = 1 if raw in ("one", "a", "an", "single") else _number(raw)
+        if per:
+            numbers.per_site.append(per)
+        text = _blank(text, m.span())
+    for m in lex.sites.finditer(text):
+        sites = _number(m.group(1))
+        if sites:
+            numbers.sites.append(sites)
+        text = _blank(text, m.span())
+    for pattern in (lex.count, lex.reverse_count):
+        for m in pattern.finditer(text):
+            before = text[: m.start()].rstrip()
+            if before.endswith(("layer", "l", "version", "v", "port", "mtu")):
+                continue
+            count = _number(m.group(1))
+            if count:
+                numbers.counts.append((count, i, m.start()))
+            text = _blank(text, m.span())
+    for m in re.finditer(NUM, text):
+        value = _number(m.group(1))
+        if value and not YEAR.match(m.group(1)):
+            numbers.bare.append((value, i))
+    return text
+
+
+def _node_count(clauses: list[Clause], numbers: Numbers) -> int | None:
+    if not numbers.counts:
+        if numbers.sites and numbers.per_site:
+            return max(numbers.sites) * max(numbers.per_site)
+        return None
+    total: list[int] = []
+    previous: tuple[int, int, int] | None = None
+    for count in sorted(numbers.counts, key=lambda c: (c[1], c[2])):
+        value, clause, _ = count
+        joined = previous is not None and previous[1] == clause and SUM.search(
+            clauses[clause].text
+        )
+        if joined and total:
+            total[-1] += value
+        else:
+            total.append(value)
+        previous = count
+    best = max(total)
+    # "30 nodes now, ~500 by 2027": growth plans for the largest.
+    counted = {c[1] for c in numbers.counts}
+    for value, clause in numbers.bare:
+        if clause not in counted and GROWTH.search(clauses[clause].text):
+            best = max(best, value)
+    return best
+
+
+def _cidr_role(text: str, start: int, end: int, lex: Lexicon) -> str | None:
+    """The key of the nearest cue before the CIDR (no other CIDR between), or right after it."""
+    best: tuple[int, str] | None = None
+    for key, pattern in lex.cidr_roles.items():
+        for m in pattern.finditer(text[:start]):
+            between = text[m.end() : start]
+            if CIDR.search(between) or "," in between:
+                continue
+            if best is None or m.end() > best[0]:
+                best = (m.end(), key)
+    if best:
+        return best[1]
+    after = text[end : end + 24]
+    for key, pattern in lex.cidr_roles.items():
+        m = pattern.search(after)
+        if m and re.match(r"^\s*(?:for|is|=|:|as|\(|in)?\s*(?:the\s+)?$", after[: m.start()]):
+            return key
+    return None
+
+
+# --- the whole message -----------------------------------------------------------------------
+
+
+def read_words(text: str, kb: Knowledge) -> Reading:
+    lex = _lexicon(kb)
+    clauses = _clauses(text, lex)
+    statements: list[Statement] = []
+    unsure: list[Unsure] = []
+    numbers = Numbers()
+    ints: dict[str, list[tuple[int, int]]] = {"pods-per-node": [], "per-node-mask": []}
+    pending: list[tuple[int, Mention]] = []  # asked, or said of a plugin: an answer may settle
+    corrected_from: int | None = None
+
+    for i, clause in enumerate(clauses):
+        text_ = clause.text
+        hedge = lex.hedge.search(text_)
+        if lex.correction.search(text_):
+            corrected_from = i
+        # "actually scratch that, finance approved 400": the rest of the sentence corrects.
+        correction = corrected_from is not None and (
+            clauses[corrected_from].sentence == clause.sentence
+        )
+
+        # An answer to the clause before: "BGP? no", "we have it", "express connect - yes".
+        answer = _answer(text_, lex)
+        if answer is not None and i > 0:
+            targets = [m for j, m in pending if j == i - 1] or [
+                m for m in _mentions(clauses[i - 1], lex) if lex.kinds[m.key] == "bool"
+            ]
+            for mention in targets:
+                statements = [s for s in statements if not (s.clause == i - 1 and s.key == mention.key)]
+                statements.append(
+                    Statement(mention.key, answer == mention.polarity, i - 1, correction)
+                )
+            pending = [(j, m) for j, m in pending if j != i - 1]
+            continue
+
+        # CIDRs first: their digits are not counts.
+        for m in CIDR.finditer(text_):
+            raw = m.group(1)
+            if hedge or clause.question:
+                why: UnsureWhy = "hedged" if hedge else "asked"
+                unsure.append(Unsure(key=_cidr_role(text_, *m.span(), lex), said=raw, why=why))
+            elif lex.cidr_within.search(text_[max(0, m.start() - 30) : m.start()]):
+                unsure.append(Unsure(key=_cidr_role(text_, *m.span(), lex), said=raw, why="range"))
+            else:
+                role = _cidr_role(text_, *m.span(), lex)
+                if role is None:
+                    unsure.append(Unsure(key=None, said=raw, why="no-role"))
+                else:
+                    statements.append(Statement(role, raw, i, correction))
+            text_ = _blank(text_, m.span())
+        if lex.per_node.search(text_):
+            for m in MASK.finditer(text_):
+                ints["per-node-mask"].append((int(m.group(1)), i))
+                text_ = _blank(text_, m.span())
+            for m in lex.pods.finditer(text_):
+                value = _number(m.group(1))
+                if value:
+                    ints["pods-per-node"].append((value, i))
+                text_ = _blank(text_, m.span())
+        counts_before = len(numbers.counts)
+        text_ = _read_numbers(i, clause, text_, lex, numbers)
+        if hedge and len(numbers.counts) > counts_before:
+            del numbers.counts[counts_before:]
+            unsure.append(Unsure(key="nodes", said=clause.said, why="hedged"))
+        if correction and len(numbers.counts) == counts_before:
+            # "actually scratch that, finance approved 400": a bare number corrects the count.
+            bare = [value for value, j in numbers.bare if j == i]
+            if bare and numbers.counts:
+                numbers.counts = [(bare[-1], i, 0)]
+
+        mentions = _mentions(clause, lex)
+        if not mentions:
+            continue
+        protected = _spans(lex.not_negation, clause.text) + _spans(lex.hedge, clause.text)
+        before = [s for s in _spans(lex.negation_before, clause.text) if not _inside(s, protected)]
+        after = [s for s in _spans(lex.negation_after, clause.text) if not _inside(s, protected)]
+        about_plugin = bool(lex.plugin.search(clause.text))
+        only = bool(re.match(r"^(?:only|just)\b", clause.text)) or bool(
+            re.search(r"\bonly\s*$", clause.text)
+        )
+        for mention in mentions:
+            kind = lex.kinds[mention.key]
+            settles = kind in ("multi", "int", "cidr") or mention.presupposed
+            if hedge:
+                unsure.append(Unsure(key=mention.key, said=clause.said, why="hedged"))
+                continue
+            if not settles and (clause.question or about_plugin):
+                pending.append((i, mention))
+                continue
+            polarity = mention.polarity != _negated(mention, before, after)
+            if kind == "bool":
+                statements.append(Statement(mention.key, polarity, i, correction))
+            elif kind == "choice":
+                if polarity:
+                    statements.append(Statement(mention.key, mention.values[0], i, correction))
+            elif polarity and mention.group:
+                unsure.append(Unsure(key=mention.key, said=clause.said, why="vague"))
+            else:
+                statements.append(
+                    Statement(
+                        mention.key,
+                        mention.values,
+                        i,
+                        correction,
+                        kind=("only" if only else "add") if polarity else "drop",
+                    )
+                )
+
+    for j, mention in pending:
+        asked: UnsureWhy = "asked" if clauses[j].question else "about-plugin"
+        unsure.append(Unsure(key=mention.key, said=clauses[j].said, why=asked))
+
+    found, conflicts = _settle(statements, clauses, kb, corrected_from)
+    unsure.extend(conflicts)
+    nodes = _node_count(clauses, numbers)
+    if nodes is not None:
+        said = " … ".join(dict.fromkeys(clauses[c].said for _, c, _ in numbers.counts))
+        found.append(Found(key="nodes", value=nodes, said=said or clauses[0].said))
+    if numbers.sites and max(numbers.sites) >= lex.vocab.dispersed_from_sites:
+        if not any(f.key == "dispersed" for f in found) and not any(
+            u.key == "dispersed" for u in unsure
+        ):
+            said = next(c.said for c in clauses if lex.sites.search(c.text))
+            found.append(Found(key="dispersed", value=True, said=said))
+    for key, values in ints.items():
+        distinct = {v for v, _ in values}
+        if len(distinct) == 1:
+            found.append(Found(key=key, value=values[0][0], said=clauses[values[0][1]].said))
+        elif distinct:
+            said = " … ".join(clauses[c].said for _, c in values)
+            unsure.append(Unsure(key=key, said=said, why="contradictory"))
+    order = {q.key: n for n, q in enumerate(kb.questions)}
+    found.sort(key=lambda f: order[f.key])
+    return Reading(found=found, unsure=_unique(unsure))
+
+
+def _answer(text: str, lex: Lexicon) -> bool | None:
+    bare = re.sub(r"[^\w' ]+", " ", text)
+    bare = re.sub(r"\b(just (checking|asking)|really|thanks|please|fine|ok|okay)\b", " ", bare)
+    bare = " ".join(bare.split())
+    for polarity, pattern in lex.answers.items():
+        if pattern.match(bare):
+            return polarity
+    return None
+
+
+def _settle(
+    statements: list[Statement], clauses: list[Clause], kb: Knowledge, corrected_from: int | None
+) -> tuple[list[Found], list[Unsure]]:
+    """One value per key from every clause's statements, or the contradiction named."""
+    found: list[Found] = []
+    unsure: list[Unsure] = []
+    by_key: dict[str, list[Statement]] = {}
+    for s in statements:
+        by_key.setdefault(s.key, []).append(s)
+    for q in kb.questions:
+        said_all = by_key.get(q.key)
+        if not said_all:
+            continue
+        # A correction ("actually …") replaces what was said before it.
+        if corrected_from is not None and any(s.clause >= corrected_from for s in said_all):
+            said_all = [s for s in said_all if s.clause >= corrected_from]
+        said = " … ".join(dict.fromkeys(clauses[s.clause].said for s in said_all))
+        if q.type == "multi":
+            chosen: list[str] = []
+            dropped: set[str] = set()
+            for s in said_all:
+                if s.kind == "only":
+                    chosen = [v for v in s.value if v not in dropped]
+                elif s.kind == "add":
+                    chosen += [v for v in s.value if v not in chosen]
+                else:
+                    dropped.update(s.value)
+            both = [v for v in chosen if v in dropped]
+            if both:
+                unsure.append(Unsure(key=q.key, said=said, why="contradictory"))
+            chosen = [v for v in chosen if v not in dropped]
+            if chosen:
+                found.append(Found(key=q.key, value=chosen, said=said))
+            elif q.none_value and dropped >= set(q.choice_values()) - {q.none_value}:
+                found.append(Found(key=q.key, value=[q.none_value], said=said))
+            continue
+        distinct = list(dict.fromkeys(str(s.value) for s in said_all))
+        if len(distinct) > 1:
+            unsure.append(Unsure(key=q.key, said=said, why="contradictory"))
+            continue
+        found.append(Found(key=q.key, value=said_all[0].value, said=said))
+    return found, unsure
+
+
+def _unique(items: list[Unsure]) -> list[Unsure]:
+    return list(dict.fromkeys(items))
