@@ -23,8 +23,11 @@ from bot.core.reader import Unsure, read_words
 
 # key=value, key = value, key="quoted value"; Slack may turn quotes into curly ones. A value
 # ends before trailing punctuation people type ("cross-lan=no, we keep …").
+# The key may be written in words ("Pod CIDR = 10.88.0.0/16"): up to three words before the `=`,
+# of which the longest known ending is the key.
 PAIR = re.compile(
-    r"""([A-Za-z][\w-]*)\s*=\s*("[^"]*"|“[^”]*”|'[^']*'|[^\s"“]+?)(?=[,;.!?)]*(?:\s|$))"""
+    r"""((?:[A-Za-z][\w-]*[ \t]+){0,2}[A-Za-z][\w-]*)\s*=\s*"""
+    r"""("[^"]*"|“[^”]*”|'[^']*'|[^\s"“]+?)(?=[,;.!?)]*(?:\s|$))"""
 )
 # "BGP: yes", "Pod CIDR: 10.88.0.0/16": a known key, a colon, a value up to the clause's end.
 COLON_PAIR = re.compile(
@@ -77,6 +80,17 @@ def _problem(kb: Knowledge, exc: InvalidValue) -> InputProblem:
     )
 
 
+def _key_words(words: str, kb: Knowledge) -> tuple[str, int]:
+    """The key a pair names (`Pod CIDR` → `pod-cidr`) and where it starts in `words`: the
+    longest ending of the words that is a known key, else the last word."""
+    parts = list(re.finditer(r"\S+", words))
+    for first in range(len(parts)):
+        name = "-".join(p.group(0) for p in parts[first:])
+        if name.lower() in kb.key_aliases:
+            return name, parts[first].start()
+    return parts[-1].group(0), parts[-1].start()
+
+
 def _blank(text: str, span: tuple[int, int]) -> str:
     """Blank out what a pair consumed so the plain-words reader does not read it again."""
     return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
@@ -91,8 +105,9 @@ def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
     # 1. key=value pairs: exact. A key given twice keeps the last (lists add up).
     rest = text
     for m in PAIR.finditer(text):
-        rest = _blank(rest, m.span())
-        name, raw = m.group(1), m.group(2).strip("\"'“”")
+        name, start = _key_words(m.group(1), kb)
+        rest = _blank(rest, (m.start() + start, m.end()))
+        raw = m.group(2).strip("\"'“”")
         key = kb.key_aliases.get(name.lower())
         if key is None:
             close = difflib.get_close_matches(name.lower(), list(kb.key_aliases), n=1)
@@ -100,13 +115,13 @@ def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
                 InputProblem(
                     kind="unknown-key",
                     key=name,
-                    given=m.group(0),
+                    given=m.group(0)[start:],
                     accepted=", ".join(q.key for q in kb.questions),
                     suggestion=kb.key_aliases[close[0]] if close else None,
                 )
             )
             continue
-        _take_pair(kb, key, raw, m.group(0), answers, understood, problems)
+        _take_pair(kb, key, raw, m.group(0)[start:], answers, understood, problems)
 
     # 2. The colon form, only where the key is known and the whole value parses; anything else
     # ("Location: IDC and edge devices", "details: idc + aws") is plain words.

@@ -79,9 +79,10 @@ GROWTH = re.compile(
     r"scal(e|ing) to|target|in \d+ years?|up to)\b"
 )
 SUM = re.compile(r"\+|\bplus\b|\band another\b")
+PLUS_BEFORE = re.compile(NUM + r"\s*(?:\+|plus)\s*$")
 # Words between a number and its noun that may not stand there: "110 pods per node", "3 between".
 NOT_A_MODIFIER = (
-    r"(?!(?:per|pods?|in|on|at|of|across|between|for|to|from|with|and|or|x|by|each|is|are|"
+    r"(?!\d|(?:per|pods?|in|on|at|of|across|between|for|to|from|with|and|or|x|by|each|is|are|"
     r"was|nodes?)(?![\w-]))"
 )
 
@@ -94,7 +95,9 @@ def _phrase(pattern: str) -> str:
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{_phrase(p)})" for p in patterns), re.IGNORECASE)
+    # Longest first: at one place, "no need for" is the trigger, not "no".
+    ordered = sorted(patterns, key=len, reverse=True)
+    return re.compile("|".join(f"(?:{_phrase(p)})" for p in ordered), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ def _compile(kb: Knowledge) -> Lexicon:
             False: re.compile(r"^(?:" + "|".join(v.answers["no"]) + r")$", re.IGNORECASE),
         },
         plugin=_any(v.plugins),
-        count=re.compile(NUM + rf"\s*(?:\+\s*)?\s+{modifiers}{count_noun}(?![\w-])", re.I),
+        count=re.compile(NUM + rf"\s+{modifiers}{count_noun}(?![\w-])", re.I),
         reverse_count=re.compile(
             r"(?<![\w-])(?:nodes?|node count|number of nodes|cluster size)\s*"
             r"(?:of|is|=|:|will be|are|count)?\s*(?:about|around|roughly|approx\.?|~)?\s*" + NUM,
@@ -202,8 +205,9 @@ def _compile(kb: Knowledge) -> Lexicon:
         ),
         sites=re.compile(NUM + rf"\s+(?:{NOT_A_MODIFIER}[\w'-]+\s+){{0,2}}{site_noun}\b", re.I),
         per_site=re.compile(
-            rf"(?<![\w.])(\d+|one|a|an|single)\s+{modifiers}(?:{count_noun}\s+)?"
-            rf"(?:(?:per|in each|at each|for each|in every|at every|a)\s+{site_noun}|each)\b",
+            rf"(?<![\w.])(?P<per>\d+|one|a|an|single)\s+{modifiers}(?:{count_noun}\s+)?"
+            rf"(?:(?:per|in each|at each|for each|in every|at every|a)\s+"
+            rf"(?:of\s+(?:our|the|their)\s+(?:(?P<sites>\d+)\s+)?)?{site_noun}|each)\b",
             re.I,
         ),
         multiply=re.compile(
@@ -240,7 +244,14 @@ QUESTION_WORD = re.compile(
     r"why|where|who|any)(?![\w-])",
     re.IGNORECASE,
 )
-PRESUPPOSING = re.compile(r"(?:in|at|on|for|from|with|across)\s+$")
+# A phrase right after a preposition describes where or what ("for 5 nodes in one office?"):
+# it stands even inside a question, and a negation further back does not reach it.
+PRESUPPOSING = re.compile(
+    r"(?<![\w-])(?:in|at|on|from|across)\s+(?:(?:our|the|a|an|their|its|my|own)\s+)*$"
+)
+# How far a negation reaches, in words, from its trigger to the phrase it negates.
+NEGATION_REACH = 6
+WORDS = re.compile(r"[\w']+")
 
 
 @dataclass
@@ -318,7 +329,6 @@ def _normalise(text: str, lex: Lexicon) -> str:
     text = unicodedata.normalize("NFKC", text).translate(QUOTES).lower()
     text = lex.typos.sub(lambda m: lex.vocab.typos[m.group(1).lower()], text)
     text = WORD.sub(lambda m: _fuzzy(m.group(0), lex), text)
-    text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
     text = THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
     text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
     text = text.replace("~", " ")
@@ -326,6 +336,7 @@ def _normalise(text: str, lex: Lexicon) -> str:
         text = alpha2digit(text, "en")
     except (ValueError, RuntimeError):  # the number parser gives up on odd input: keep words
         pass
+    text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
     return re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"
 
 
@@ -403,10 +414,21 @@ def _mentions(clause: Clause, lex: Lexicon) -> list[Mention]:
     return sorted(kept, key=lambda m: m.start)
 
 
-def _negated(mention: Mention, before: list, after: list) -> bool:
-    """A trigger before the phrase (or inside it: "pods must not be reachable") negates it;
-    so does one after it ("… isn't required")."""
-    return any(s < mention.end for s, _ in before) or any(s >= mention.start for s, _ in after)
+def _negated(text: str, mention: Mention, before: list, after: list) -> bool:
+    """A trigger a few words before the phrase (or inside it: "pods must not be reachable")
+    negates it, unless the phrase describes a place or thing ("not supported … in our IDC");
+    so does one a few words after it ("… isn't required")."""
+    for start, end in before:
+        if mention.start <= start < mention.end:
+            return True
+        if end <= mention.start:
+            words = len(WORDS.findall(text[end : mention.start]))
+            if words <= (1 if mention.presupposed else NEGATION_REACH):
+                return True
+    for start, _ in after:
+        if start >= mention.end and len(WORDS.findall(text[mention.end : start])) <= NEGATION_REACH:
+            return True
+    return False
 
 
 # --- numbers and CIDRs -----------------------------------------------------------------------
@@ -426,7 +448,8 @@ def _blank(text: str, span: tuple[int, int]) -> str:
 
 @dataclass
 class Numbers:
-    counts: list[tuple[int, int, int]] = field(default_factory=list)  # (value, clause, start)
+    # (value, clause, added to the count before it: "48 nodes on ECS + 16 on-prem servers")
+    counts: list[tuple[int, int, bool]] = field(default_factory=list)
     bare: list[tuple[int, int]] = field(default_factory=list)  # (value, clause)
     sites: list[int] = field(default_factory=list)
     per_site: list[int] = field(default_factory=list)
@@ -434,31 +457,47 @@ class Numbers:
 
 def _read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbers) -> str:
     """Counts of nodes and sites in one clause (CIDRs and masks already blanked out)."""
+    last_end: int | None = None
     for m in lex.multiply.finditer(text):
         a, b = _number(m.group(1)), _number(m.group(2))
         if a and b:
-            numbers.counts.append((a * b, i, m.start()))
+            numbers.counts.append((a * b, i, False))
+            last_end = m.end()
         text = _blank(text, m.span())
     for m in lex.per_site.finditer(text):
-        raw = m.group(1)
+        raw = m.group("per")
         per = 1 if raw in ("one", "a", "an", "single") else _number(raw)
         if per:
             numbers.per_site.append(per)
+        sites = _number(m.group("sites") or "")
+        if sites:  # "in each of our 40 branches"
+            numbers.sites.append(sites)
         text = _blank(text, m.span())
     for m in lex.sites.finditer(text):
         sites = _number(m.group(1))
         if sites:
             numbers.sites.append(sites)
         text = _blank(text, m.span())
-    for pattern in (lex.count, lex.reverse_count):
-        for m in pattern.finditer(text):
-            before = text[: m.start()].rstrip()
-            if before.endswith(("layer", "l", "version", "v", "port", "mtu")):
-                continue
-            count = _number(m.group(1))
-            if count:
-                numbers.counts.append((count, i, m.start()))
-            text = _blank(text, m.span())
+    matches = sorted(
+        (m for pattern in (lex.count, lex.reverse_count) for m in pattern.finditer(text)),
+        key=lambda m: m.start(),
+    )
+    for m in matches:
+        before = text[: m.start()]
+        if before.rstrip().endswith(("layer", "l", "version", "v", "port", "mtu")):
+            continue
+        count = _number(m.group(1))
+        if not count:
+            continue
+        # "48 + 16 nodes": the number before the plus counts the same nodes.
+        plus = PLUS_BEFORE.search(before)
+        if plus and _number(plus.group(1)):
+            count += _number(plus.group(1)) or 0
+            before = _blank(before, plus.span())
+        joined = last_end is not None and bool(SUM.search(text[last_end : m.start()]))
+        numbers.counts.append((count, i, joined))
+        last_end = m.end()
+        text = _blank(before + text[m.start() :], m.span())
     for m in re.finditer(NUM, text):
         value = _number(m.group(1))
         if value and not YEAR.match(m.group(1)):
@@ -472,17 +511,11 @@ def _node_count(clauses: list[Clause], numbers: Numbers) -> int | None:
             return max(numbers.sites) * max(numbers.per_site)
         return None
     total: list[int] = []
-    previous: tuple[int, int, int] | None = None
-    for count in sorted(numbers.counts, key=lambda c: (c[1], c[2])):
-        value, clause, _ = count
-        joined = previous is not None and previous[1] == clause and SUM.search(
-            clauses[clause].text
-        )
+    for value, _, joined in numbers.counts:
         if joined and total:
             total[-1] += value
         else:
             total.append(value)
-        previous = count
     best = max(total)
     # "30 nodes now, ~500 by 2027": growth plans for the largest.
     counted = {c[1] for c in numbers.counts}
@@ -603,7 +636,7 @@ def read_words(text: str, kb: Knowledge) -> Reading:
             if not settles and (clause.question or about_plugin):
                 pending.append((i, mention))
                 continue
-            polarity = mention.polarity != _negated(mention, before, after)
+            polarity = mention.polarity != _negated(clause.text, mention, before, after)
             if kind == "bool":
                 statements.append(Statement(mention.key, polarity, i, correction))
             elif kind == "choice":
