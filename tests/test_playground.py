@@ -4,6 +4,7 @@ them), the decision log it writes, and the page's guards."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -14,6 +15,7 @@ import pytest
 
 from bot.playground import Playground
 from bot.playground.run import default_db, run_playground
+from bot.render.messages import say
 from bot.slack import ids
 
 LISTENS_TO_MESSAGES = "message.channels" in ids.EVENTS  # the app's own subscriptions
@@ -171,6 +173,27 @@ def test_state_and_modal_endpoints(pg):
     with urllib.request.urlopen(pg.url + "/c/C0GENERAL", timeout=5) as response:
         page = response.read().decode()
     assert "/static/playground.js" in page and "playground.css" in page
+
+
+def test_page_carries_the_scripts_words_from_the_templates(pg):
+    """The error line the script shows when a request fails is worded in messages.yaml."""
+    with urllib.request.urlopen(pg.url + "/c/C0GENERAL", timeout=5) as response:
+        page = response.read().decode()
+    found = re.search(r'<script type="application/json" id="page-texts">(.*?)</script>', page, re.S)
+    texts = json.loads(found[1])
+    assert texts == {
+        "notSent": say("pg-not-sent", reason="{reason}"),
+        "http": say("pg-send-http", status="{status}"),
+        "unreachable": say("pg-send-unreachable"),
+        "notAnswering": say("pg-not-answering"),
+    }
+    assert "{reason}" in texts["notSent"] and "{status}" in texts["http"]
+
+
+def test_a_send_the_playground_refuses_is_a_4xx_with_its_reason(pg):
+    """What the page's error line is made of: the status, and the reason in the JSON."""
+    status, answer = post(pg, "/c/C0GENERAL/send", {"text": "why", "thread_ts": "1.000001"})
+    assert (status, answer) == (400, {"ok": False, "error": say("pg-no-thread")})
 
 
 def test_default_db_is_playground_db_unless_netplugin_db(monkeypatch):

@@ -11,6 +11,7 @@ import pytest
 
 from bot.playground import Playground
 from bot.playground.chromium import CHROMIUM, CHROMIUM_ARGS
+from bot.render.messages import say
 
 ARGS = CHROMIUM_ARGS
 WAIT_MS = 10_000
@@ -175,3 +176,51 @@ def test_shortcut_card_goes_to_the_dm(page):
     sync_api.expect(dm).to_be_visible()  # the sidebar follows the workspace
     dm.click()
     sync_api.expect(page.locator("#messages .bk-header").last).to_contain_text("Recommended:")
+
+
+def not_sent(reason: str) -> str:
+    """The error line under a message box whose message did not go (templates/messages.yaml)."""
+    return say("pg-not-sent", reason=reason)
+
+
+def test_a_reply_the_playground_refuses_stays_in_the_box(page, playground):
+    """A real 4xx from the page's own route: a reply in a thread that does not exist."""
+    page.goto(f"{playground.url}/c/C0GENERAL#thread=1.000001")
+    page.reload()  # the script reads the thread from the address when the page loads
+    sync_api.expect(page.locator("#thread")).to_be_visible()
+    type_in(page, "#thread-composer", "why not flannel?")
+    sync_api.expect(page.locator("#thread-status")).to_have_text(not_sent(say("pg-no-thread")))
+    sync_api.expect(page.locator("#thread-composer textarea")).to_have_value("why not flannel?")
+
+
+@pytest.mark.parametrize("failure", ["http-500", "no-answer"])
+def test_a_message_that_was_not_sent_stays_in_the_box(page, failure):
+    """The send fails the way it did without python-multipart (a plain-text 500), or the
+    playground does not answer at all: the page says so, and the text waits in the box to be
+    sent again."""
+    question = "/netplugin location=ens nodes=500 integrations=nlb"
+    route = "**/c/*/send"
+
+    def fail(request) -> None:
+        if failure == "http-500":
+            request.fulfill(status=500, content_type="text/plain", body="Internal Server Error")
+        else:
+            request.abort("connectionrefused")
+
+    page.route(route, fail)
+    cards = page.locator(
+        "#messages [data-message]", has=page.locator(".bk-header", has_text="Recommended:")
+    )
+    before = cards.count()
+    type_in(page, "#composer", question)
+    reason = say("pg-send-http", status=500) if failure == "http-500" else None
+    sync_api.expect(page.locator("#status")).to_have_text(
+        not_sent(reason or say("pg-send-unreachable"))
+    )
+    sync_api.expect(page.locator("#composer textarea")).to_have_value(question)
+
+    page.unroute(route, fail)  # the playground answers again: Enter sends what is in the box
+    page.press("#composer textarea", "Enter")
+    sync_api.expect(cards).to_have_count(before + 1)
+    sync_api.expect(page.locator("#status")).to_have_text("")
+    sync_api.expect(page.locator("#composer textarea")).to_have_value("")

@@ -184,6 +184,17 @@ class Pages:
             channel=self.ws.channels[channel_id],
         )
 
+    @staticmethod
+    def texts() -> dict[str, str]:
+        """The words the page's script shows by itself (a request that failed), from
+        templates/messages.yaml, with the {placeholders} the script fills in."""
+        return {
+            "notSent": say("pg-not-sent", reason="{reason}"),
+            "http": say("pg-send-http", status="{status}"),
+            "unreachable": say("pg-send-unreachable"),
+            "notAnswering": say("pg-not-answering"),
+        }
+
     def page(self, channel_id: str) -> str:
         ws = self.ws
         channel = ws.channels[channel_id]
@@ -201,6 +212,7 @@ class Pages:
             command=ids.COMMAND,
             shortcut=ids.PLAN_SHORTCUT_NAME,
             poll_ms=POLL_MS,
+            texts=self.texts(),
         )
 
 

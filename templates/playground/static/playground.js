@@ -11,10 +11,14 @@
   const threadBody = document.getElementById("thread-body");
   const modalLayer = document.getElementById("modal-layer");
   const status = document.getElementById("status");
+  // The words this script shows by itself (templates/messages.yaml, through the page).
+  const texts = JSON.parse(document.getElementById("page-texts").textContent);
   let threadTs = (location.hash.match(/^#thread=([0-9.]+)$/) || [])[1] || "";
   let shown = { channels: null, messages: null, thread: null, modal: "" };
   let busy = false;
 
+  // A POST as the page sends it. Never rejects: the server's JSON answer with `status` added,
+  // `ok` false when the request failed (non-2xx, or no answer at all: status 0).
   function post(url, fields) {
     const data = new URLSearchParams();
     for (const [key, value] of fields) data.append(key, value);
@@ -22,11 +26,29 @@
       method: "POST",
       headers: { "X-Playground": "1", "Content-Type": "application/x-www-form-urlencoded" },
       body: data,
-    }).then((r) => r.json().catch(() => ({ ok: r.ok })));
+    }).then(
+      (r) =>
+        r
+          .json()
+          .catch(() => ({}))
+          .then((answer) => ({ ...answer, ok: r.ok && answer.ok !== false, status: r.status })),
+      () => ({ ok: false, status: 0 })
+    );
   }
 
-  function say(text) {
-    status.textContent = text || "";
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
+  }
+
+  // Why a request failed: the server's own words, else its HTTP status, else that it is silent.
+  function reason(result) {
+    if (result.error) return result.error;
+    if (result.status) return fill(texts.http, { status: result.status });
+    return texts.unreachable;
+  }
+
+  function say(text, line) {
+    (line || status).textContent = text || "";
   }
 
   function atBottom(el) {
@@ -53,7 +75,7 @@
       const r = await fetch("/c/" + channel + "/state?thread=" + encodeURIComponent(threadTs));
       state = await r.json();
     } catch (e) {
-      say("The playground is not answering.");
+      say(texts.notAnswering);
       return;
     }
     if (state.channels !== shown.channels) {
@@ -89,11 +111,12 @@
     refresh().finally(() => setTimeout(poll, pollMs));
   }
 
-  async function act(promise) {
+  // Wait for a POST, say why it failed (on `line`, in words of `failed`), then refresh.
+  async function act(promise, line, failed) {
     busy = true;
     try {
       const result = await promise;
-      say(result && result.error ? result.error : "");
+      say(result.ok ? "" : (failed || reason)(result), line);
       return result;
     } finally {
       busy = false;
@@ -101,16 +124,24 @@
     }
   }
 
-  function composer(form, thread) {
+  // A message box: what is typed is sent, and comes back to the box with an error line when
+  // the request fails.
+  function composer(form, thread, line) {
     const box = form.querySelector("textarea");
-    form.addEventListener("submit", (event) => {
+    const notSent = (result) => fill(texts.notSent, { reason: reason(result) });
+    form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const text = box.value.trim();
       if (!text || busy) return;
       box.value = "";
       const fields = [["text", text]];
       if (thread && threadTs) fields.push(["thread_ts", threadTs]);
-      act(post("/c/" + channel + "/send", fields));
+      const result = await act(post("/c/" + channel + "/send", fields), line, notSent);
+      if (!result.ok) {
+        const typedSince = box.value.trim();
+        box.value = typedSince ? text + "\n" + typedSince : text;
+        box.focus();
+      }
     });
     box.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey) {
@@ -120,8 +151,8 @@
     });
   }
 
-  composer(document.getElementById("composer"), false);
-  composer(document.getElementById("thread-composer"), true);
+  composer(document.getElementById("composer"), false, status);
+  composer(document.getElementById("thread-composer"), true, document.getElementById("thread-status"));
 
   document.addEventListener("click", (event) => {
     const target = event.target.closest("[data-action-id], [data-open-thread], [data-close-thread], [data-shortcut], [data-modal-close]");
