@@ -57,7 +57,7 @@ def recommend(text: tuple[str, ...], as_json: bool, log_to: str | None) -> None:
         for problem in parsed.problems:
             click.echo(problem_text(problem), err=True)
         sys.exit(INVALID_INPUT)
-    result = run_engine(parsed.plan, kb, parsed.understood).to_json()
+    result = run_engine(parsed.plan, kb, parsed.understood, parsed.unsure).to_json()
     if log_to is not None:
         from bot.decisions import DecisionLog, default_db_path
 

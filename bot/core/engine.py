@@ -200,7 +200,11 @@ def _warnings(values: Mapping[str, Any], kb: Knowledge, plugin: str | None) -> l
     return found
 
 
-def recommend(plan: PlanBase, kb: Knowledge, understood: list | None = None) -> Result:
+def recommend(
+    plan: PlanBase, kb: Knowledge, understood: list | None = None, unsure: list | None = None
+) -> Result:
+    """The advice for `plan`; `understood` and `unsure` (what the reader made of the user's
+    words, bot.core.grammar) travel with it so every answer can say what was read."""
     values = plan.values()
     decision = _Decision(values, kb)
     plugin = decision.plugin
@@ -255,6 +259,7 @@ def recommend(plan: PlanBase, kb: Knowledge, understood: list | None = None) -> 
         scores=decision.scores,
         plan=plan.to_json(),
         understood=[u.model_dump(mode="json") for u in understood or []],
+        unsure=[u.model_dump(mode="json") for u in unsure or []],
         sources={
             s: kb.sources[s].model_dump(mode="json") for s in sorted(cited, key=_source_order)
         },

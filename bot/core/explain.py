@@ -130,7 +130,7 @@ def what_if(logged: dict[str, Any], text: str, kb: Knowledge) -> WhatIf:
         for k in after_values
         if before_values.get(k) != after_values.get(k)
     ]
-    result = recommend(after_plan, kb, parsed.understood).to_json()
+    result = recommend(after_plan, kb, parsed.understood, parsed.unsure).to_json()
     return WhatIf(
         ok=True,
         changes=changes,

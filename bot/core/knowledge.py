@@ -146,7 +146,9 @@ def _phrases_compile(phrases: list[str]) -> list[str]:
         try:
             re.compile(phrase)
         except re.error as exc:
-            raise ValueError(f"phrase {phrase!r} is not a valid regular expression: {exc}") from None
+            raise ValueError(
+                f"phrase {phrase!r} is not a valid regular expression: {exc}"
+            ) from None
     return phrases
 
 

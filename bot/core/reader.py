@@ -25,6 +25,7 @@ What it could not settle is returned as `unsure` with the user's words, so the a
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -186,9 +187,7 @@ def _compile(kb: Knowledge) -> Lexicon:
         not_negation=_any(v.negation.not_negation),
         negation_before=_any(v.negation.before),
         negation_after=_any(v.negation.after),
-        breaks=re.compile(
-            r"\s+(?=(?:" + "|".join(v.clause_breaks) + r")(?![\w-]))", re.IGNORECASE
-        ),
+        breaks=re.compile(r"\s+(?=(?:" + "|".join(v.clause_breaks) + r")(?![\w-]))", re.IGNORECASE),
         premise=re.compile(r"^(?:" + "|".join(v.premises) + r")(?![\w-])", re.IGNORECASE),
         opener=re.compile(r"^(?:" + "|".join(v.openers) + r")(?![\w-])", re.IGNORECASE),
         correction=_any(v.corrections),
@@ -332,10 +331,8 @@ def _normalise(text: str, lex: Lexicon) -> str:
     text = THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
     text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
     text = text.replace("~", " ")
-    try:
+    with contextlib.suppress(ValueError, RuntimeError):  # odd input: keep the words
         text = alpha2digit(text, "en")
-    except (ValueError, RuntimeError):  # the number parser gives up on odd input: keep words
-        pass
     text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
     return re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"
 
@@ -575,7 +572,9 @@ def read_words(text: str, kb: Knowledge) -> Reading:
                 m for m in _mentions(clauses[i - 1], lex) if lex.kinds[m.key] == "bool"
             ]
             for mention in targets:
-                statements = [s for s in statements if not (s.clause == i - 1 and s.key == mention.key)]
+                statements = [
+                    s for s in statements if not (s.clause == i - 1 and s.key == mention.key)
+                ]
                 statements.append(
                     Statement(mention.key, answer == mention.polarity, i - 1, correction)
                 )
@@ -665,12 +664,17 @@ def read_words(text: str, kb: Knowledge) -> Reading:
     if nodes is not None:
         said = " … ".join(dict.fromkeys(clauses[c].said for _, c, _ in numbers.counts))
         found.append(Found(key="nodes", value=nodes, said=said or clauses[0].said))
-    if numbers.sites and max(numbers.sites) >= lex.vocab.dispersed_from_sites:
-        if not any(f.key == "dispersed" for f in found) and not any(
-            u.key == "dispersed" for u in unsure
-        ):
-            said = next(c.said for c in clauses if lex.sites.search(c.text))
-            found.append(Found(key="dispersed", value=True, said=said))
+    said_dispersed = any(f.key == "dispersed" for f in found) or any(
+        u.key == "dispersed" for u in unsure
+    )
+    if (
+        numbers.sites
+        and max(numbers.sites) >= lex.vocab.dispersed_from_sites
+        and not said_dispersed
+    ):
+        # Many sites ("700 shops", "40 cities") is what dispersed means; the number is policy.
+        said = next(c.said for c in clauses if lex.sites.search(c.text))
+        found.append(Found(key="dispersed", value=True, said=said))
     for key, values in ints.items():
         distinct = {v for v, _ in values}
         if len(distinct) == 1:

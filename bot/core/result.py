@@ -81,6 +81,7 @@ class Result(_Frozen):
     scores: dict[str, int]
     plan: dict[str, Any]
     understood: list[dict[str, Any]] = []
+    unsure: list[dict[str, Any]] = []  # words that settled nothing: hedged, asked, contradictory …
     sources: dict[str, dict[str, Any]]
     knowledge_version: str
 

@@ -112,7 +112,8 @@ def score(corpus: list[dict[str, Any]], kb: Knowledge) -> Score:
         if problems:
             unsure = [(u.key, u.why) for u in parsed.unsure]
             result.failing.append(
-                f"{item['id']}: {item['text']}\n    " + "\n    ".join(problems)
+                f"{item['id']}: {item['text']}\n    "
+                + "\n    ".join(problems)
                 + (f"\n    unsure: {unsure}" if unsure else "")
             )
     return result

@@ -24,7 +24,7 @@ def record_question(request: SlashRequest, parsed: ParsedQuestion) -> Decision:
         logged = advisor.log.by_request_key(key)
         if logged is not None:
             return logged
-    result = recommend(parsed.plan, advisor.kb, parsed.understood).to_json()
+    result = recommend(parsed.plan, advisor.kb, parsed.understood, parsed.unsure).to_json()
     decision, _ = advisor.log.record(
         result=result,
         source="slash",
