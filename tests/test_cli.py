@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -88,3 +89,24 @@ def test_installed_wheel_works_outside_the_source_tree(tmp_path):
         check=True,
     ).stdout
     assert where.strip().startswith(str(site))
+
+
+def test_recommend_json_says_what_was_understood_and_what_was_not(cli):
+    out = cli("recommend", "--json", "300 ENS nodes, we'll likely have BGP, 10.1.0.0/16").stdout
+    result = json.loads(out)
+    assert [(u["key"], u["value"]) for u in result["understood"]] == [
+        ("location", ["ens"]),
+        ("nodes", 300),
+    ]
+    assert {(u["key"], u["why"], u["said"]) for u in result["unsure"]} == {
+        ("bgp", "hedged", "we'll likely have BGP"),
+        (None, "no-role", "10.1.0.0/16"),
+    }
+    card = cli("recommend", "300 ENS nodes, we'll likely have BGP").stdout
+    assert "Not taken from your words" in card
+    assert "we'll likely have BGP" in card
+
+
+def test_recommend_forgives_what_people_type(cli):
+    result = json.loads(cli("recommend", "--json", "cross-lan=no,", "nodes=1.5k").stdout)
+    assert result["plan"] == {"nodes": 1500, "cross-lan": False}

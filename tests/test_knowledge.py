@@ -149,3 +149,21 @@ def test_knowledge_check_command(cli, knowledge_copy):
     bad = cli("knowledge", "check", "--dir", str(knowledge_copy))
     assert bad.exit_code == 1
     assert "tie-break" in bad.stderr
+
+
+def test_a_broken_vocabulary_phrase_is_named(knowledge_copy):
+    def bad_regex(data):
+        data["questions"]["bgp"]["yes"].append("bgp(")
+
+    message = _break(knowledge_copy, "vocabulary.yaml", bad_regex)
+    assert "vocabulary.yaml" in message
+    assert "entry questions: field 'bgp.yes'" in message
+    assert "'bgp(' is not a valid regular expression" in message
+
+
+def test_a_vocabulary_value_that_is_no_choice_is_named(knowledge_copy):
+    def unknown_value(data):
+        data["questions"]["location"]["values"]["moon"] = ["lunar base"]
+
+    message = _break(knowledge_copy, "vocabulary.yaml", unknown_value)
+    assert "vocabulary.yaml: entry 'location': field 'values.moon'" in message

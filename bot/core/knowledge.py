@@ -17,7 +17,9 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     model_validator,
 )
@@ -176,9 +178,20 @@ class ListWords(_Strict):
 class YesNoWords(_Strict):
     """A yes/no question: phrases stating the thing (`yes`) and its opposite (`no`)."""
 
+    example: str  # how people name the thing: the reader's tests say it every way
     yes: Phrases
     no: Phrases = []
     unless: Phrases = []  # a `yes` phrase in a clause with one of these is something else
+
+
+def _words_kind(data: Any) -> str:
+    return "list" if isinstance(data, dict) and "values" in data else "yes-no"
+
+
+QuestionWords = Annotated[
+    Annotated[ListWords, Tag("list")] | Annotated[YesNoWords, Tag("yes-no")],
+    Discriminator(_words_kind),
+]
 
 
 class VocabularyFile(_Strict):
@@ -200,7 +213,7 @@ class VocabularyFile(_Strict):
     per_node: Phrases
     cidr_roles: dict[str, Phrases]
     cidr_within: Phrases
-    questions: dict[str, ListWords | YesNoWords]
+    questions: dict[str, QuestionWords]
 
 
 # --- rules.yaml -----------------------------------------------------------------------------
@@ -365,6 +378,22 @@ def _entry_name(data: Any, loc: tuple[Any, ...]) -> tuple[str, str]:
     ) or "(the value itself)"
 
 
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The error's location without pydantic's union tags (`yes-no`): only the parts that
+    lead into the file's data, so the message names what the editor sees."""
+    path: list[Any] = []
+    node = data
+    for n, part in enumerate(loc):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            if isinstance(part, str) and n < len(loc) - 1:
+                continue  # a union member's tag, not a place in the file
+            node = None
+        path.append(part)
+    return tuple(path)
+
+
 def _load_file(directory: Path, name: str) -> tuple[BaseModel, bytes]:
     path = directory / name
     try:
@@ -380,7 +409,7 @@ def _load_file(directory: Path, name: str) -> tuple[BaseModel, bytes]:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            entry, field = _entry_name(data, tuple(err["loc"]))
+            entry, field = _entry_name(data, _data_path(data, tuple(err["loc"])))
             lines.append(f"{path}: entry {entry}: field '{field}': {err['msg']}")
         raise KnowledgeError("\n".join(lines)) from None
 

@@ -1,0 +1,279 @@
+"""The plain-words reader: the dev corpus scored as ../shared/plainwords/score.py scores it, polarity
+under hypothesis for every yes/no concept, and one test per part of the language it reads."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from plainwords.score import load, score
+
+from bot.core.grammar import read_question
+from bot.core.knowledge import YesNoWords
+from bot.core.reader import read_words
+
+
+def plan(text: str, kb) -> dict:
+    parsed = read_question(text, kb)
+    assert parsed.ok, parsed.problems
+    return parsed.plan.to_json()
+
+
+def unsure(text: str, kb) -> list[tuple[str | None, str]]:
+    return [(u.key, u.why) for u in read_question(text, kb).unsure]
+
+
+# --- the dev corpus --------------------------------------------------------------------------
+
+
+def test_dev_corpus_scores_as_the_issue_asks(kb, capsys):
+    figures = score(load(), kb)
+    with capsys.disabled():
+        print(f"\nplain-words dev corpus: {figures.summary()}")
+    assert not figures.flips, figures.flips
+    assert figures.f1 >= 0.97, "\n".join(figures.failing)
+    assert figures.decisions_agree >= 78, "\n".join(figures.failing)
+
+
+# --- polarity, for every yes/no concept --------------------------------------------------------
+
+AFFIRMED = ["we have {x}", "{x} is required", "we need {x}", "{x}: yes", "yes, {x}"]
+NEGATED = [
+    "no {x}",
+    "we don't have {x}",
+    "{x} isn't required",
+    "without {x}",
+    "we do not need {x}",
+    "{x} - no",
+    "there is no need for {x}",
+    "neither {x} nor anything like it",
+    "{x} is not supported",
+]
+HEDGED = [
+    "maybe {x}",
+    "not sure whether we have {x}",
+    "we might have {x}",
+    "{x} is TBD",
+    "we'll likely have {x}",
+    "do we need {x}?",
+]
+# Other clauses around the one under test must not change its reading.
+AROUND = st.sampled_from(["", "300 nodes in our IDC. ", "hi! quick one: ", "ENS, NLB. "])
+
+
+def yes_no_concepts(kb) -> list[tuple[str, str]]:
+    return [
+        (key, words.example)
+        for key, words in kb.vocabulary.questions.items()
+        if isinstance(words, YesNoWords)
+    ]
+
+
+def test_every_yes_no_question_has_a_concept(kb):
+    keys = {key for key, _ in yes_no_concepts(kb)}
+    assert keys == {q.key for q in kb.questions if q.type == "bool"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), around=AROUND)
+def test_affirmed_negated_and_hedged_never_read_alike(kb, data, around):
+    key, example = data.draw(st.sampled_from(yes_no_concepts(kb)))
+    said = data.draw(st.sampled_from(AFFIRMED))
+    negated = data.draw(st.sampled_from(NEGATED))
+    hedged = data.draw(st.sampled_from(HEDGED))
+
+    def value(template: str):
+        text = around + template.format(x=example)
+        return read_question(text, kb).plan.values()[key]
+
+    assert value(said) is True, around + said.format(x=example)
+    assert value(negated) is False, around + negated.format(x=example)
+    assert value(hedged) is None, around + hedged.format(x=example)
+    assert any(u.key == key for u in read_question(hedged.format(x=example), kb).unsure)
+
+
+def test_the_issues_misreadings(kb):
+    assert plan("external access to pod IPs isn't required", kb) == {"pod-ip-access": False}
+    assert plan("our gateways support bgp but we don't have a leased line", kb) == {
+        "bgp": True,
+        "leased-line": False,
+    }
+    assert plan("no need for cross-site pod traffic, and no need for NLB/ALB/CLB or ECI", kb) == {
+        "cross-lan": False,
+        "integrations": [],
+    }
+    assert plan("We don't use ENS. We don't use other clouds. It's 75 nodes in our DC.", kb) == {
+        "location": ["idc"],
+        "nodes": 75,
+    }
+    assert plan("not sure whether we have BGP on the edge gateways", kb) == {}
+    assert plan("Layer 3 between all nodes is guaranteed", kb) == {"l3": True}
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "nodes"),
+    [
+        ("we have 2k nodes across 30 retail stores", 2000),
+        ("1.5k hosts", 1500),
+        ("1,200 servers", 1200),
+        ("~150 nodes", 150),
+        ("about three hundred nodes", 300),
+        ("twelve hundred machines", 1200),
+        ("a dozen edge boxes", 12),
+        ("48 + 16 nodes", 64),
+        ("48 nodes on ECS + 16 on-prem GPU servers", 64),
+        ("30 nodes now, ~500 by 2027", 500),
+        ("somewhere between 100 and 150 nodes", 150),
+        ("6 regions x 50 nodes", 300),
+        ("edge boxes in 700 shops, one each", 700),
+        ("2 servers per store across 40 stores", 80),
+        ("cluster will be 250 nodes. actually scratch that, finance approved 400.", 400),
+    ],
+)
+def test_counts_attach_to_their_nouns(kb, text, nodes):
+    assert plan(text, kb)["nodes"] == nodes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Layer 3 between all nodes",
+        "L3 between the sites",
+        "a /24 for the pods",
+        "flaky 4G links",
+        "the 20% perf gain",
+        "by 2027",
+        "UDP port 8472 open",
+        "MTU 1450",
+        "Kubernetes 1.30",
+        "the team is 2 people",
+        "nodes are scattered across ~900 pharmacies",
+    ],
+)
+def test_numbers_that_count_no_nodes(kb, text):
+    assert "nodes" not in plan(text, kb)
+
+
+def test_pods_per_node_and_the_per_node_mask(kb):
+    assert plan("each node will run up to 200 pods so we need a /23 per node", kb) == {
+        "pods-per-node": 200,
+        "per-node-mask": 23,
+    }
+    assert plan("~110 pods per node, each node /24", kb) == {
+        "pods-per-node": 110,
+        "per-node-mask": 24,
+    }
+
+
+def test_many_sites_are_dispersed(kb):
+    assert plan("600 nodes on ENS in 25 provinces", kb)["dispersed"] is True
+    assert "dispersed" not in plan("nodes in 2 sites", kb)
+    assert plan("20 nodes at a single factory", kb)["dispersed"] is False
+
+
+# --- CIDRs -----------------------------------------------------------------------------------
+
+
+def test_each_cidr_takes_the_role_of_its_cue(kb):
+    text = "pods in 10.32.0.0/16, services 172.21.0.0/20, VPC is 192.168.0.0/16"
+    assert plan(text, kb) == {
+        "pod-cidr": "10.32.0.0/16",
+        "service-cidr": "172.21.0.0/20",
+        "node-cidr": "192.168.0.0/16",
+    }
+    assert plan("svc 10.43.0.0/16 / pods 10.42.0.0/16 (k3s defaults)", kb) == {
+        "service-cidr": "10.43.0.0/16",
+        "pod-cidr": "10.42.0.0/16",
+    }
+    assert plan("the svc CIDR is 10.100.0.0/16 and the cluster CIDR 10.200.0.0/16", kb) == {
+        "service-cidr": "10.100.0.0/16",
+        "pod-cidr": "10.200.0.0/16",
+    }
+
+
+def test_a_cidr_without_a_cue_is_reported_not_guessed(kb):
+    parsed = read_question("we were thinking 10.1.0.0/16 for this", kb)
+    assert parsed.plan.to_json() == {}
+    assert [(u.said, u.why) for u in parsed.unsure] == [("10.1.0.0/16", "no-role")]
+
+
+def test_a_range_to_choose_within_is_not_the_cidr(kb):
+    text = "our DC uses 10.0.0.0/8, so pod CIDR has to be in 172.16.0.0/12 somewhere"
+    assert plan(text, kb) == {"node-cidr": "10.0.0.0/8", "location": ["idc"]}
+    assert ("pod-cidr", "range") in unsure(text, kb)
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+def test_lists_add_the_affirmed_and_drop_the_negated(kb):
+    assert plan("no edge devices, just ENS", kb) == {"location": ["ens"]}
+    assert plan("we'd need CLB, ALB and NLB, all three", kb)["integrations"] == [
+        "clb",
+        "alb",
+        "nlb",
+    ]
+    assert plan("no LBs, no ECI", kb) == {"integrations": []}
+    assert plan("ALB yes, NLB no", kb) == {"integrations": ["alb"]}
+    assert plan("no NLB, ALB or CLB", kb) == {}  # nothing affirmed, ECI not said: no answer
+
+
+def test_a_group_named_as_needed_is_asked_which(kb):
+    assert ("integrations", "vague") in unsure("we need load balancers", kb)
+
+
+def test_places_after_a_pod_access_phrase_name_the_client_not_the_nodes(kb):
+    assert plan("pods must be directly addressable from our on-prem monitoring", kb) == {
+        "pod-ip-access": True
+    }
+
+
+# --- questions, answers, contradictions --------------------------------------------------------
+
+
+def test_a_question_sets_nothing_but_its_premise_and_answer_do(kb):
+    assert plan("do we need Terway if our switches don't speak BGP?", kb) == {"bgp": False}
+    assert plan("L3 between nodes? no. nodes are on isolated 4G links", kb) == {"l3": False}
+    assert plan("will BGP be required on our IDC nodes? we have it, just checking", kb) == {
+        "bgp": True,
+        "location": ["idc"],
+    }
+    assert ("bgp", "asked") in unsure("is BGP needed for this?", kb)
+
+
+def test_what_a_plugin_needs_is_not_a_fact_about_the_network(kb):
+    assert plan("terway needs BGP", kb) == {}
+    assert ("bgp", "about-plugin") in unsure("terway needs BGP", kb)
+
+
+def test_the_same_key_said_both_ways_sets_nothing_and_is_named(kb):
+    parsed = read_question("we have BGP. the gateways don't support BGP.", kb)
+    assert parsed.plan.to_json() == {}
+    assert [(u.key, u.why) for u in parsed.unsure] == [("bgp", "contradictory")]
+    assert plan("We have BGP. Actually no, we don't have BGP.", kb) == {"bgp": False}
+
+
+def test_the_colon_form_and_typos(kb):
+    assert plan("BGP: yes, Pod CIDR: 10.88.0.0/16, nodes = 1.5k", kb) == {
+        "nodes": 1500,
+        "bgp": True,
+        "pod-cidr": "10.88.0.0/16",
+    }
+    assert plan("switches dont support BPG, and theres no expres connect either", kb) == {
+        "leased-line": False,
+        "bgp": False,
+    }
+    assert plan("pod ips must be reachable from ouside, 350 nodez on-perm", kb) == {
+        "pod-ip-access": True,
+        "nodes": 350,
+        "location": ["idc"],
+    }
+
+
+def test_said_quotes_the_users_own_words(kb):
+    reading = read_words("Hosts are on 10.20.0.0/16. Switches speak BGP fine", kb)
+    said = {f.key: f.said for f in reading.found}
+    assert said == {"node-cidr": "Hosts are on 10.20.0.0/16", "bgp": "Switches speak BGP fine"}
