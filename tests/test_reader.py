@@ -1,5 +1,5 @@
-"""The plain-words reader: the dev corpus scored as ../shared/plainwords/score.py scores it, polarity
-under hypothesis for every yes/no concept, and one test per part of the language it reads."""
+"""The plain-words reader: the dev corpus scored as ../shared/plainwords/score.py scores it,
+polarity under hypothesis for every yes/no concept, and one test per part of the language."""
 
 from __future__ import annotations
 
