@@ -167,3 +167,14 @@ def test_a_vocabulary_value_that_is_no_choice_is_named(knowledge_copy):
 
     message = _break(knowledge_copy, "vocabulary.yaml", unknown_value)
     assert "vocabulary.yaml: entry 'location': field 'values.moon'" in message
+
+
+def test_a_vocabulary_phrase_in_capitals_is_named(knowledge_copy):
+    def capitals(data):
+        data["questions"]["leased-line"]["yes"].append("Express Connect")
+
+    message = _break(knowledge_copy, "vocabulary.yaml", capitals)
+    assert (
+        "entry 'leased-line': field 'phrases': 'Express Connect': write phrases in lower case"
+        in message
+    )

@@ -104,7 +104,7 @@ def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
 
     # 1. key=value pairs: exact. A key given twice keeps the last (lists add up).
     rest = text
-    for m in PAIR.finditer(text):
+    for m in PAIR.finditer(text) if "=" in text else ():  # most messages have none
         name, start = _key_words(m.group(1), kb)
         rest = _blank(rest, (m.start() + start, m.end()))
         raw = m.group(2).strip("\"'“”")
@@ -125,7 +125,7 @@ def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
 
     # 2. The colon form, only where the key is known and the whole value parses; anything else
     # ("Location: IDC and edge devices", "details: idc + aws") is plain words.
-    for m in COLON_PAIR.finditer(rest):
+    for m in COLON_PAIR.finditer(rest) if ":" in rest else ():
         key = kb.key_aliases.get(re.sub(r"\s+", "-", m.group(1).strip().lower()))
         if key is None or key in answers:
             continue

@@ -471,6 +471,26 @@ def _cross_check(kb: Knowledge) -> None:
         raise KnowledgeError("\n".join(problems))
 
 
+def _vocabulary_phrases(vocab: VocabularyFile) -> list[tuple[str, list[str]]]:
+    """Every phrase list, by where it stands: the reader matches them on lower-cased text."""
+    found: list[tuple[str, list[str]]] = [
+        ("negation", vocab.negation.before + vocab.negation.after + vocab.negation.not_negation),
+        ("hedges", vocab.hedges),
+        ("corrections", vocab.corrections),
+        ("plugins", vocab.plugins),
+        ("per_node", vocab.per_node),
+        ("cidr_within", vocab.cidr_within),
+        *((f"cidr_roles.{k}", v) for k, v in vocab.cidr_roles.items()),
+    ]
+    for key, words in vocab.questions.items():
+        if isinstance(words, YesNoWords):
+            found.append((key, words.yes + words.no + words.unless))
+        else:
+            found.extend((f"{key}.{value}", p) for value, p in words.values.items())
+            found.extend((f"{key}.{name}", g.phrases) for name, g in words.groups.items())
+    return found
+
+
 def _check_vocabulary(kb: Knowledge) -> list[str]:
     """The vocabulary names real questions, values and CIDR keys, each with the right shape."""
     problems: list[str] = []
@@ -498,6 +518,10 @@ def _check_vocabulary(kb: Knowledge) -> list[str]:
                 for value in group.values:
                     if value not in named:
                         problem(key, f"groups.{name}", f"'{value}' is not a value of '{key}'")
+    for field_name, phrases in _vocabulary_phrases(vocab):
+        for phrase in phrases:
+            if re.search(r"(?<!\\)[A-Z]", phrase):
+                problem(field_name, "phrases", f"{phrase!r}: write phrases in lower case")
     for key in vocab.cidr_roles:
         if kb.questions_by_key.get(key) is None or kb.question(key).type != "cidr":
             problem(key, "cidr_roles", "not a CIDR question")

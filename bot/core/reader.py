@@ -25,6 +25,7 @@ What it could not settle is returned as `unsure` with the user's words, so the a
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import unicodedata
@@ -68,7 +69,8 @@ class Reading(BaseModel):
 
 # --- compiled vocabulary ---------------------------------------------------------------------
 
-GAP = r"\W(?:[^\n]{0,40}?\W)?"  # " ... " in a phrase: up to a few words, within one clause
+# " ... " in a phrase: up to a few words, within one clause (clauses are joined by newlines).
+GAP = r"[^\w\n](?:[^\n]{0,40}?[^\w\n])?"
 NUM = r"(?<![\w./])(\d+(?:\.\d+)?)(?![\w/]|\.\d|%)"
 CIDR = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})(?![\w.])")
 MASK = re.compile(r"(?<![\w.])/(\d{1,2})(?![\w.])")
@@ -89,16 +91,20 @@ NOT_A_MODIFIER = (
 
 
 def _phrase(pattern: str) -> str:
-    """A vocabulary phrase as a regular expression on whole words (see vocabulary.yaml)."""
-    body = pattern.replace(" ... ", GAP).replace(" ", r"[\s-]*")
-    left = "" if pattern.startswith(("n't", "\\")) else r"(?<![\w-])"
-    return rf"{left}(?:{body})(?![\w-])"
+    """A vocabulary phrase as a regular expression (see vocabulary.yaml)."""
+    return pattern.replace(" ... ", GAP).replace(" ", "[ -]*")
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
-    # Longest first: at one place, "no need for" is the trigger, not "no".
+    """Any of the phrases, on whole words. Longest first: at one place, "no need for" is the
+    trigger, not "no". One word-start check for all of them (not one each) keeps it fast."""
     ordered = sorted(patterns, key=len, reverse=True)
-    return re.compile("|".join(f"(?:{_phrase(p)})" for p in ordered), re.IGNORECASE)
+    inside = [p for p in ordered if p.startswith(("n't", "\\"))]  # may start mid-word
+    words = "|".join(_phrase(p) for p in ordered if p not in inside)
+    body = rf"(?<![\w-])(?:{words})"
+    if inside:
+        body = "|".join([body, *(_phrase(p) for p in inside)])
+    return re.compile(rf"(?:{body})(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,10 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Lexicon:
+    """The vocabulary compiled. Patterns that read normalised text are case-sensitive (the text
+    is lower case already, and vocabulary.yaml is checked to be); those that split the user's
+    own text ignore case."""
+
     vocab: VocabularyFile
     typos: re.Pattern[str]
     numbers: re.Pattern[str]
@@ -196,27 +206,23 @@ def _compile(kb: Knowledge) -> Lexicon:
             False: re.compile(r"^(?:" + "|".join(v.answers["no"]) + r")$", re.IGNORECASE),
         },
         plugin=_any(v.plugins),
-        count=re.compile(NUM + rf"\s+{modifiers}{count_noun}(?![\w-])", re.I),
+        count=re.compile(NUM + rf"\s+{modifiers}{count_noun}(?![\w-])"),
         reverse_count=re.compile(
             r"(?<![\w-])(?:nodes?|node count|number of nodes|cluster size)\s*"
-            r"(?:of|is|=|:|will be|are|count)?\s*(?:about|around|roughly|approx\.?|~)?\s*" + NUM,
-            re.I,
+            r"(?:of|is|=|:|will be|are|count)?\s*(?:about|around|roughly|approx\.?|~)?\s*" + NUM
         ),
-        sites=re.compile(NUM + rf"\s+(?:{NOT_A_MODIFIER}[\w'-]+\s+){{0,2}}{site_noun}\b", re.I),
+        sites=re.compile(NUM + rf"\s+(?:{NOT_A_MODIFIER}[\w'-]+\s+){{0,2}}{site_noun}\b"),
         per_site=re.compile(
             rf"(?<![\w.])(?P<per>\d+|one|a|an|single)\s+{modifiers}(?:{count_noun}\s+)?"
             rf"(?:(?:per|in each|at each|for each|in every|at every|a)\s+"
-            rf"(?:of\s+(?:our|the|their)\s+(?:(?P<sites>\d+)\s+)?)?{site_noun}|each)\b",
-            re.I,
+            rf"(?:of\s+(?:our|the|their)\s+(?:(?P<sites>\d+)\s+)?)?{site_noun}|each)\b"
         ),
         multiply=re.compile(
             NUM + r"\s+(?:[\w-]+\s+){0,2}?(?:x|×|\*|times)\s*" + NUM + rf"\s+{modifiers}"
-            rf"{count_noun}\b",
-            re.I,
+            rf"{count_noun}\b"
         ),
         pods=re.compile(
-            NUM + r"\s+(?:" + "|".join(v.pod_nouns) + r")(?![\w-])(?!\s*(?:cidr|network))",
-            re.I,
+            NUM + r"\s+(?:" + "|".join(v.pod_nouns) + r")(?![\w-])(?!\s*(?:cidr|network))"
         ),
         per_node=_any(v.per_node),
         cidr_roles={key: _any(patterns) for key, patterns in v.cidr_roles.items()},
@@ -277,12 +283,17 @@ def _split_sentence(sentence: str, lex: Lexicon) -> list[tuple[str, bool]]:
     for piece in (p.strip() for p in pieces):
         if not piece:
             continue
-        leftover = LIST_FILLER.sub(" ", lex.list_items.sub(" ", piece)).strip(" .,;:!?")
-        if merged and not leftover and lex.list_items.search(piece):
+        if merged and _only_list_items(piece.lower(), lex):
             merged[-1] = f"{merged[-1]}, {piece}"  # "no NLB, ALB or CLB": one clause
         else:
             merged.append(piece)
     return [(p, bool(lex.premise.match(p))) for p in merged]
+
+
+def _only_list_items(piece: str, lex: Lexicon) -> bool:
+    if not lex.list_items.search(piece):
+        return False
+    return not LIST_FILLER.sub(" ", lex.list_items.sub(" ", piece)).strip(" .,;:!?")
 
 
 def _clauses(text: str, lex: Lexicon) -> list[Clause]:
@@ -334,7 +345,8 @@ def _normalise(text: str, lex: Lexicon) -> str:
     with contextlib.suppress(ValueError, RuntimeError):  # odd input: keep the words
         text = alpha2digit(text, "en")
     text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
-    return re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"
+    text = re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"
+    return " ".join(text.split())  # one space between words: phrases match with " "
 
 
 def _fuzzy(word: str, lex: Lexicon) -> str:
@@ -377,25 +389,39 @@ def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in spans)
 
 
-def _mentions(clause: Clause, lex: Lexicon) -> list[Mention]:
-    text = clause.text
-    found: list[Mention] = []
+def _all_mentions(clauses: list[Clause], lex: Lexicon) -> list[list[Mention]]:
+    """Each clause's phrases. Every phrase pattern runs once over the whole message (the
+    clauses joined by newlines, which no phrase crosses), not once per clause."""
+    starts: list[int] = []
+    offset = 0
+    for clause in clauses:
+        starts.append(offset)
+        offset += len(clause.text) + 1
+    joined = "\n".join(c.text for c in clauses)
+    found: list[list[Mention]] = [[] for _ in clauses]
     for phrase in lex.phrases:
-        if phrase.unless is not None and phrase.unless.search(text):
-            continue
-        for m in phrase.pattern.finditer(text):
-            found.append(
+        for m in phrase.pattern.finditer(joined):
+            n = bisect.bisect_right(starts, m.start()) - 1
+            text, start = clauses[n].text, m.start() - starts[n]
+            if phrase.unless is not None and phrase.unless.search(text):
+                continue
+            found[n].append(
                 Mention(
                     phrase.key,
                     phrase.values,
                     phrase.polarity,
-                    m.start(),
-                    m.end(),
+                    start,
+                    m.end() - starts[n],
                     group=phrase.group,
-                    presupposed=bool(PRESUPPOSING.search(text[: m.start()])),
+                    presupposed=bool(PRESUPPOSING.search(text[:start])),
                 )
             )
-    # The longest phrase wins where two overlap ("edge node service" over "ens").
+    return [_one_per_place(mentions) for mentions in found]
+
+
+def _one_per_place(found: list[Mention]) -> list[Mention]:
+    """One mention per key and place: the longest phrase wins ("edge node service" over
+    "ens"); places after a pod-access phrase name the client, not the nodes."""
     found.sort(key=lambda m: (m.start - m.end, m.start))
     kept: list[Mention] = []
     for mention in found:
@@ -404,7 +430,6 @@ def _mentions(clause: Clause, lex: Lexicon) -> list[Mention]:
         ):
             continue
         kept.append(mention)
-    # Places after a pod-access phrase name the client ("from our on-prem monitoring"), not nodes.
     access = [m.end for m in kept if m.key == "pod-ip-access"]
     if access:
         kept = [m for m in kept if not (m.key == "location" and m.start >= min(access))]
@@ -548,6 +573,7 @@ def _cidr_role(text: str, start: int, end: int, lex: Lexicon) -> str | None:
 def read_words(text: str, kb: Knowledge) -> Reading:
     lex = _lexicon(kb)
     clauses = _clauses(text, lex)
+    mentions_by_clause = _all_mentions(clauses, lex)
     statements: list[Statement] = []
     unsure: list[Unsure] = []
     numbers = Numbers()
@@ -569,7 +595,7 @@ def read_words(text: str, kb: Knowledge) -> Reading:
         answer = _answer(text_, lex)
         if answer is not None and i > 0:
             targets = [m for j, m in pending if j == i - 1] or [
-                m for m in _mentions(clauses[i - 1], lex) if lex.kinds[m.key] == "bool"
+                m for m in mentions_by_clause[i - 1] if lex.kinds[m.key] == "bool"
             ]
             for mention in targets:
                 statements = [
@@ -616,7 +642,7 @@ def read_words(text: str, kb: Knowledge) -> Reading:
             if bare and numbers.counts:
                 numbers.counts = [(bare[-1], i, 0)]
 
-        mentions = _mentions(clause, lex)
+        mentions = mentions_by_clause[i]
         if not mentions:
             continue
         protected = _spans(lex.not_negation, clause.text) + _spans(lex.hedge, clause.text)
