@@ -31,7 +31,8 @@ PAIR = re.compile(
 )
 # "BGP: yes", "Pod CIDR: 10.88.0.0/16": a known key, a colon, a value up to the clause's end.
 COLON_PAIR = re.compile(
-    r"(?<![\w-])([A-Za-z][\w -]{0,30}?)\s*:\s*([^,;\n]+?)\s*(?=[,;\n]|[.!?](?:\s|$)|$)"
+    r"(?<![\w-])([A-Za-z][\w -]{0,30}?)\s*:\s*((?:[^,;\n]|,(?=\d{3}(?!\d)))+?)\s*"
+    r"(?=(?!,\d{3}(?!\d))[,;\n]|[.!?](?:\s|$)|$)"
 )
 MAX_INPUT = 4000  # Slack caps a slash command's text well below this; longer input is cut.
 

@@ -209,6 +209,8 @@ class VocabularyFile(_Strict):
     count_nouns: Phrases
     site_nouns: Phrases
     dispersed_from_sites: int = Field(ge=2)
+    preferred_over: Phrases
+    vague_amounts: Phrases
     pod_nouns: Phrases
     per_node: Phrases
     cidr_roles: dict[str, Phrases]

@@ -83,6 +83,11 @@ GROWTH = re.compile(
 )
 SUM = re.compile(r"\+|\bplus\b|\band another\b")
 PLUS_BEFORE = re.compile(NUM + r"\s*(?:\+|plus)\s*$")
+# "600 workers in our IDC + 200 on ENS": a bare number added a few words after a count.
+PLUS_AFTER = re.compile(
+    r"(?:\s+(?!\d)[\w'-]+){0,4}?\s*(?:\+|plus)\s*" + NUM + r"(?!\s*(?:\S+\s+){0,3}?(?:nodes?|%))"
+)
+LEADING_SUM = re.compile(r"^\s*(?:\+|plus\b)")
 # Words between a number and its noun that may not stand there: "110 pods per node", "3 between".
 NOT_A_MODIFIER = (
     r"(?!\d|(?:per|pods?|in|on|at|of|across|between|for|to|from|with|and|or|x|by|each|is|are|"
@@ -92,19 +97,21 @@ NOT_A_MODIFIER = (
 
 def _phrase(pattern: str) -> str:
     """A vocabulary phrase as a regular expression (see vocabulary.yaml)."""
-    return pattern.replace(" ... ", GAP).replace(" ", "[ -]*")
+    body = pattern.replace(" ... ", "\x00").replace(" ?", "\x01").replace(" ", "[ -]+")
+    return body.replace("\x00", GAP).replace("\x01", "[ -]?")
 
 
 def _any(patterns: list[str]) -> re.Pattern[str]:
     """Any of the phrases, on whole words. Longest first: at one place, "no need for" is the
     trigger, not "no". One word-start check for all of them (not one each) keeps it fast."""
     ordered = sorted(patterns, key=len, reverse=True)
-    inside = [p for p in ordered if p.startswith(("n't", "\\"))]  # may start mid-word
+    # "n't", "/node", "\?": may start mid-word. A phrase may end before a hyphen ("BGP-capable").
+    inside = [p for p in ordered if p.startswith(("n't", "\\", "/", ">", "+"))]
     words = "|".join(_phrase(p) for p in ordered if p not in inside)
     body = rf"(?<![\w-])(?:{words})"
     if inside:
         body = "|".join([body, *(_phrase(p) for p in inside)])
-    return re.compile(rf"(?:{body})(?![\w-])")
+    return re.compile(rf"(?:{body})(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,9 @@ class Lexicon:
     reverse_count: re.Pattern[str]
     sites: re.Pattern[str]
     per_site: re.Pattern[str]
+    each_gets: re.Pattern[str]
+    preferred_over: re.Pattern[str]
+    vague_sum: re.Pattern[str]
     multiply: re.Pattern[str]
     pods: re.Pattern[str]
     per_node: re.Pattern[str]
@@ -150,6 +160,7 @@ class Lexicon:
     cidr_within: re.Pattern[str]
     phrases: list[Phrase]
     list_items: re.Pattern[str]
+    place: re.Pattern[str]  # any location phrase
     kinds: dict[str, str] = field(default_factory=dict)  # question key → its type
 
 
@@ -202,8 +213,10 @@ def _compile(kb: Knowledge) -> Lexicon:
         opener=re.compile(r"^(?:" + "|".join(v.openers) + r")(?![\w-])", re.IGNORECASE),
         correction=_any(v.corrections),
         answers={
-            True: re.compile(r"^(?:" + "|".join(v.answers["yes"]) + r")$", re.IGNORECASE),
-            False: re.compile(r"^(?:" + "|".join(v.answers["no"]) + r")$", re.IGNORECASE),
+            polarity: re.compile(
+                r"^(?:" + "|".join(sorted(v.answers[word], key=len, reverse=True)) + r")(?![\w'])"
+            )
+            for polarity, word in ((True, "yes"), (False, "no"))
         },
         plugin=_any(v.plugins),
         count=re.compile(NUM + rf"\s+{modifiers}{count_noun}(?![\w-])"),
@@ -215,8 +228,16 @@ def _compile(kb: Knowledge) -> Lexicon:
         per_site=re.compile(
             rf"(?<![\w.])(?P<per>\d+|one|a|an|single)\s+{modifiers}(?:{count_noun}\s+)?"
             rf"(?:(?:per|in each|at each|for each|in every|at every|a)\s+"
-            rf"(?:of\s+(?:our|the|their)\s+(?:(?P<sites>\d+)\s+)?)?{site_noun}|each)\b"
+            rf"(?:of\s+(?:our|the|their)\s+(?:(?P<sites>\d+)\s+)?)?{site_noun}"
+            rf"|(?:in |at |for )?each)\b"
         ),
+        # "each gets one fanless edge box", "in each one 3 edge box"
+        each_gets=re.compile(
+            rf"(?<![\w-])each(?:\s+[\w'-]+){{0,3}}?\s+(?P<per>\d+|one|a|an)\s+{modifiers}"
+            rf"{count_noun}(?![\w-])"
+        ),
+        preferred_over=_any(v.preferred_over),
+        vague_sum=re.compile(r"(?:\+|(?<![\w-])plus)\s*(?:" + "|".join(v.vague_amounts) + r")\b"),
         multiply=re.compile(
             NUM + r"\s+(?:[\w-]+\s+){0,2}?(?:x|×|\*|times)\s*" + NUM + rf"\s+{modifiers}"
             rf"{count_noun}\b"
@@ -229,6 +250,7 @@ def _compile(kb: Knowledge) -> Lexicon:
         cidr_within=_any(v.cidr_within),
         phrases=phrases,
         list_items=_any(items),
+        place=_any([p for ps in v.questions["location"].values.values() for p in ps]),
         kinds={q.key: q.type for q in kb.questions},
     )
 
@@ -416,7 +438,33 @@ def _all_mentions(clauses: list[Clause], lex: Lexicon) -> list[list[Mention]]:
                     presupposed=bool(PRESUPPOSING.search(text[:start])),
                 )
             )
-    return [_one_per_place(mentions) for mentions in found]
+    return [
+        [m for m in _one_per_place(mentions) if _names_nodes(m, clauses[n].text, lex)]
+        for n, mentions in enumerate(found)
+    ]
+
+
+# After a place, words that leave it naming where nodes run ("ENS in 40 cities", "IDC + AWS",
+# "our IDC network"); any other word makes it an adjective of something else ("our on-prem
+# Prometheus", "IoT sensors"), unless a count noun follows within three words.
+PLACE_TAIL = re.compile(
+    r"(?:and|or|nor|plus|only|in|on|at|with|for|from|onto|to|into|across|via|is|are|was|were|"
+    r"will|has|have|uses?|sides?|too|as|but|so|then|where|which|that|based|per|each|x|network|"
+    r"networks|cidr|subnet|range|pools?|clusters?|regions?|zones?|here|there|now|today|half|"
+    r"mostly|rest)$"
+)
+
+
+def _names_nodes(mention: Mention, text: str, lex: Lexicon) -> bool:
+    if mention.key != "location" or mention.values == ("edge-device",):
+        return True  # edge devices are the nodes themselves: "Raspberry Pis work with …"
+    after = WORDS.findall(text[mention.end :])[:3]
+    if not after or not re.match(r"\s*[\w']", text[mention.end :]):
+        return True  # the clause ends, or punctuation follows: "idc + aws", "ENS, NLB"
+    if PLACE_TAIL.match(after[0]) or after[0].isdigit():
+        return True
+    rest = " ".join(after)
+    return bool(lex.count.search("1 " + rest) or lex.place.match(rest))
 
 
 def _one_per_place(found: list[Mention]) -> list[Mention]:
@@ -475,6 +523,7 @@ class Numbers:
     bare: list[tuple[int, int]] = field(default_factory=list)  # (value, clause)
     sites: list[int] = field(default_factory=list)
     per_site: list[int] = field(default_factory=list)
+    vague: str = ""  # a sum with a term nobody counted: the user's words
 
 
 def _read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbers) -> str:
@@ -486,12 +535,14 @@ def _read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numb
             numbers.counts.append((a * b, i, False))
             last_end = m.end()
         text = _blank(text, m.span())
-    for m in lex.per_site.finditer(text):
+    if lex.vague_sum.search(text) and lex.count.search(text):
+        numbers.vague = clause.said
+    for m in [*lex.per_site.finditer(text), *lex.each_gets.finditer(text)]:
         raw = m.group("per")
         per = 1 if raw in ("one", "a", "an", "single") else _number(raw)
         if per:
             numbers.per_site.append(per)
-        sites = _number(m.group("sites") or "")
+        sites = _number(m.groupdict().get("sites") or "")
         if sites:  # "in each of our 40 branches"
             numbers.sites.append(sites)
         text = _blank(text, m.span())
@@ -506,7 +557,7 @@ def _read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numb
     )
     for m in matches:
         before = text[: m.start()]
-        if before.rstrip().endswith(("layer", "l", "version", "v", "port", "mtu")):
+        if before.rsplit(None, 1)[-1:] in (["layer"], ["l"], ["version"], ["v"], ["port"], ["mtu"]):
             continue
         count = _number(m.group(1))
         if not count:
@@ -516,10 +567,17 @@ def _read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numb
         if plus and _number(plus.group(1)):
             count += _number(plus.group(1)) or 0
             before = _blank(before, plus.span())
-        joined = last_end is not None and bool(SUM.search(text[last_end : m.start()]))
+        # "600 workers in our IDC + 200 on ENS": a bare number added on counts the same nodes.
+        added = PLUS_AFTER.match(text, m.end())
+        if added and _number(added.group(1)):
+            count += _number(added.group(1)) or 0
+        # Joined to the count before it by "+" or "plus", in this clause or opening it.
+        joined = bool(SUM.search(text[last_end or 0 : m.start()])) and (
+            last_end is not None or bool(LEADING_SUM.match(text))
+        )
         numbers.counts.append((count, i, joined))
-        last_end = m.end()
-        text = _blank(before + text[m.start() :], m.span())
+        last_end = added.end() if added else m.end()
+        text = _blank(before + text[m.start() :], (m.start(), last_end))
     for m in re.finditer(NUM, text):
         value = _number(m.group(1))
         if value and not YEAR.match(m.group(1)):
@@ -527,17 +585,28 @@ def _read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numb
     return text
 
 
-def _node_count(clauses: list[Clause], numbers: Numbers) -> int | None:
+def _node_count(clauses: list[Clause], numbers: Numbers, places: list[set[str]]) -> int | None:
+    """The node count: counts joined by "+" add up, and so do counts of different places
+    ("Edge: 300 ENS instances. Cloud: 20 ECS."); otherwise the largest (ranges, growth)."""
     if not numbers.counts:
         if numbers.sites and numbers.per_site:
             return max(numbers.sites) * max(numbers.per_site)
         return None
     total: list[int] = []
-    for value, _, joined in numbers.counts:
-        if joined and total:
+    previous: int | None = None
+    for value, clause, joined in numbers.counts:
+        elsewhere = (
+            previous is not None
+            and previous != clause
+            and places[previous]
+            and places[clause]
+            and not places[previous] & places[clause]
+        )
+        if (joined or elsewhere) and total:
             total[-1] += value
         else:
             total.append(value)
+        previous = clause
     best = max(total)
     # "30 nodes now, ~500 by 2027": growth plans for the largest.
     counted = {c[1] for c in numbers.counts}
@@ -570,157 +639,237 @@ def _cidr_role(text: str, start: int, end: int, lex: Lexicon) -> str | None:
 # --- the whole message -----------------------------------------------------------------------
 
 
+@dataclass
+class _Message:
+    """What the clauses of one message have said so far."""
+
+    clauses: list[Clause]
+    mentions: list[list[Mention]]  # by clause
+    statements: list[Statement] = field(default_factory=list)
+    unsure: list[Unsure] = field(default_factory=list)
+    numbers: Numbers = field(default_factory=Numbers)
+    per_node: dict[str, list[tuple[int, int]]] = field(
+        default_factory=lambda: {"pods-per-node": [], "per-node-mask": []}
+    )
+    pending: list[tuple[int, Mention]] = field(default_factory=list)  # asked, or of a plugin
+    corrected_from: int | None = None
+
+
 def read_words(text: str, kb: Knowledge) -> Reading:
     lex = _lexicon(kb)
     clauses = _clauses(text, lex)
-    mentions_by_clause = _all_mentions(clauses, lex)
-    statements: list[Statement] = []
-    unsure: list[Unsure] = []
-    numbers = Numbers()
-    ints: dict[str, list[tuple[int, int]]] = {"pods-per-node": [], "per-node-mask": []}
-    pending: list[tuple[int, Mention]] = []  # asked, or said of a plugin: an answer may settle
-    corrected_from: int | None = None
-
+    msg = _Message(clauses, _all_mentions(clauses, lex))
     for i, clause in enumerate(clauses):
-        text_ = clause.text
-        hedge = lex.hedge.search(text_)
-        if lex.correction.search(text_):
-            corrected_from = i
+        if lex.correction.search(clause.text):
+            msg.corrected_from = i
         # "actually scratch that, finance approved 400": the rest of the sentence corrects.
-        correction = corrected_from is not None and (
-            clauses[corrected_from].sentence == clause.sentence
+        correction = msg.corrected_from is not None and (
+            clauses[msg.corrected_from].sentence == clause.sentence
         )
-
-        # An answer to the clause before: "BGP? no", "we have it", "express connect - yes".
-        answer = _answer(text_, lex)
-        if answer is not None and i > 0:
-            targets = [m for j, m in pending if j == i - 1] or [
-                m for m in mentions_by_clause[i - 1] if lex.kinds[m.key] == "bool"
-            ]
-            for mention in targets:
-                statements = [
-                    s for s in statements if not (s.clause == i - 1 and s.key == mention.key)
-                ]
-                statements.append(
-                    Statement(mention.key, answer == mention.polarity, i - 1, correction)
-                )
-            pending = [(j, m) for j, m in pending if j != i - 1]
+        if i > 0 and not clause.question and _answers_before(msg, i, lex, correction):
             continue
+        hedged = bool(lex.hedge.search(clause.text))
+        rest = _read_cidrs(msg, i, lex, hedged, correction)
+        _read_counts(msg, i, rest, lex, hedged, correction)
+        _read_mentions(msg, i, lex, hedged, correction)
 
-        # CIDRs first: their digits are not counts.
-        for m in CIDR.finditer(text_):
-            raw = m.group(1)
-            if hedge or clause.question:
-                why: UnsureWhy = "hedged" if hedge else "asked"
-                unsure.append(Unsure(key=_cidr_role(text_, *m.span(), lex), said=raw, why=why))
-            elif lex.cidr_within.search(text_[max(0, m.start() - 30) : m.start()]):
-                unsure.append(Unsure(key=_cidr_role(text_, *m.span(), lex), said=raw, why="range"))
-            else:
-                role = _cidr_role(text_, *m.span(), lex)
-                if role is None:
-                    unsure.append(Unsure(key=None, said=raw, why="no-role"))
-                else:
-                    statements.append(Statement(role, raw, i, correction))
-            text_ = _blank(text_, m.span())
-        if lex.per_node.search(text_):
-            for m in MASK.finditer(text_):
-                ints["per-node-mask"].append((int(m.group(1)), i))
-                text_ = _blank(text_, m.span())
-            for m in lex.pods.finditer(text_):
-                value = _number(m.group(1))
-                if value:
-                    ints["pods-per-node"].append((value, i))
-                text_ = _blank(text_, m.span())
-        counts_before = len(numbers.counts)
-        text_ = _read_numbers(i, clause, text_, lex, numbers)
-        if hedge and len(numbers.counts) > counts_before:
-            del numbers.counts[counts_before:]
-            unsure.append(Unsure(key="nodes", said=clause.said, why="hedged"))
-        if correction and len(numbers.counts) == counts_before:
-            # "actually scratch that, finance approved 400": a bare number corrects the count.
-            bare = [value for value, j in numbers.bare if j == i]
-            if bare and numbers.counts:
-                numbers.counts = [(bare[-1], i, 0)]
-
-        mentions = mentions_by_clause[i]
-        if not mentions:
-            continue
-        protected = _spans(lex.not_negation, clause.text) + _spans(lex.hedge, clause.text)
-        before = [s for s in _spans(lex.negation_before, clause.text) if not _inside(s, protected)]
-        after = [s for s in _spans(lex.negation_after, clause.text) if not _inside(s, protected)]
-        about_plugin = bool(lex.plugin.search(clause.text))
-        only = bool(re.match(r"^(?:only|just)\b", clause.text)) or bool(
-            re.search(r"\bonly\s*$", clause.text)
-        )
-        for mention in mentions:
-            kind = lex.kinds[mention.key]
-            settles = kind in ("multi", "int", "cidr") or mention.presupposed
-            if hedge:
-                unsure.append(Unsure(key=mention.key, said=clause.said, why="hedged"))
-                continue
-            if not settles and (clause.question or about_plugin):
-                pending.append((i, mention))
-                continue
-            polarity = mention.polarity != _negated(clause.text, mention, before, after)
-            if kind == "bool":
-                statements.append(Statement(mention.key, polarity, i, correction))
-            elif kind == "choice":
-                if polarity:
-                    statements.append(Statement(mention.key, mention.values[0], i, correction))
-            elif polarity and mention.group:
-                unsure.append(Unsure(key=mention.key, said=clause.said, why="vague"))
-            else:
-                statements.append(
-                    Statement(
-                        mention.key,
-                        mention.values,
-                        i,
-                        correction,
-                        kind=("only" if only else "add") if polarity else "drop",
-                    )
-                )
-
-    for j, mention in pending:
+    for j, mention in msg.pending:
         asked: UnsureWhy = "asked" if clauses[j].question else "about-plugin"
-        unsure.append(Unsure(key=mention.key, said=clauses[j].said, why=asked))
+        msg.unsure.append(Unsure(key=mention.key, said=clauses[j].said, why=asked))
+    found, conflicts = _settle(msg.statements, clauses, kb, msg.corrected_from)
+    msg.unsure.extend(conflicts)
+    found.extend(_counted(msg, lex))
+    order = {q.key: n for n, q in enumerate(kb.questions)}
+    found.sort(key=lambda f: order[f.key])
+    return Reading(found=found, unsure=_unique(msg.unsure))
 
-    found, conflicts = _settle(statements, clauses, kb, corrected_from)
-    unsure.extend(conflicts)
-    nodes = _node_count(clauses, numbers)
-    if nodes is not None:
+
+def _answers_before(msg: _Message, i: int, lex: Lexicon, correction: bool) -> bool:
+    """A clause that only answers (or hedges) what was asked or said just before it: "BGP? no",
+    "we have it", "express connect - yes", "Leased line: also TBD". True when it was one."""
+    if msg.mentions[i]:
+        return False  # "no need for cross-LAN traffic" says its own thing
+    answer = _answer(msg.clauses[i].text, lex)
+    if answer is None:
+        return False
+    asked = [j for j, _ in msg.pending if j >= i - 3]
+    if asked:  # the latest question or plugin statement; "we have it" settles its last topic
+        latest = max(asked)
+        targets = [m for j, m in msg.pending if j == latest]
+        if answer != "hedge" and _PRONOUN.search(msg.clauses[i].text):
+            targets = targets[-1:]
+        msg.pending = [(j, m) for j, m in msg.pending if not (j == latest and m in targets)]
+    else:
+        latest = i - 1
+        targets = [m for m in msg.mentions[latest] if lex.kinds[m.key] == "bool"]
+    for mention in targets:
+        msg.statements = [
+            s for s in msg.statements if not (s.clause == latest and s.key == mention.key)
+        ]
+        if answer == "hedge":
+            said = f"{msg.clauses[latest].said} … {msg.clauses[i].said}"
+            msg.unsure.append(Unsure(key=mention.key, said=said, why="hedged"))
+        else:
+            value = answer == mention.polarity
+            msg.statements.append(Statement(mention.key, value, latest, correction))
+    return bool(targets) or answer != "hedge"
+
+
+_PRONOUN = re.compile(r"(?<![\w-])(?:it|one|that)(?![\w-])")
+
+
+def _read_cidrs(msg: _Message, i: int, lex: Lexicon, hedged: bool, correction: bool) -> str:
+    """The clause's CIDRs, each in the role of its cue; the text with them (and per-node masks
+    and pods per node) blanked out, so that their digits count nothing."""
+    clause = msg.clauses[i]
+    text = clause.text
+    for m in CIDR.finditer(text):
+        raw = m.group(1)
+        role = _cidr_role(text, *m.span(), lex)
+        if hedged or clause.question:
+            why: UnsureWhy = "hedged" if hedged else "asked"
+            msg.unsure.append(Unsure(key=role, said=raw, why=why))
+        elif lex.cidr_within.search(text[max(0, m.start() - 30) : m.start()]):
+            msg.unsure.append(Unsure(key=role, said=raw, why="range"))
+        elif role is None:
+            msg.unsure.append(Unsure(key=None, said=raw, why="no-role"))
+        else:
+            msg.statements.append(Statement(role, raw, i, correction))
+        text = _blank(text, m.span())
+    if lex.per_node.search(text):
+        for m in MASK.finditer(text):
+            msg.per_node["per-node-mask"].append((int(m.group(1)), i))
+            text = _blank(text, m.span())
+        for m in lex.pods.finditer(text):
+            value = _number(m.group(1))
+            if value:
+                msg.per_node["pods-per-node"].append((value, i))
+            text = _blank(text, m.span())
+    return text
+
+
+def _read_counts(
+    msg: _Message, i: int, text: str, lex: Lexicon, hedged: bool, correction: bool
+) -> None:
+    numbers = msg.numbers
+    counts_before = len(numbers.counts)
+    _read_numbers(i, msg.clauses[i], text, lex, numbers)
+    if hedged and len(numbers.counts) > counts_before:
+        del numbers.counts[counts_before:]
+        msg.unsure.append(Unsure(key="nodes", said=msg.clauses[i].said, why="hedged"))
+    if correction and len(numbers.counts) == counts_before:
+        # "actually scratch that, finance approved 400": a bare number corrects the count.
+        bare = [value for value, j in numbers.bare if j == i]
+        if bare and numbers.counts:
+            numbers.counts = [(bare[-1], i, False)]
+
+
+def _read_mentions(msg: _Message, i: int, lex: Lexicon, hedged: bool, correction: bool) -> None:
+    clause = msg.clauses[i]
+    mentions = msg.mentions[i]
+    if not mentions:
+        return
+    protected = _spans(lex.not_negation, clause.text) + _spans(lex.hedge, clause.text)
+    before = [s for s in _spans(lex.negation_before, clause.text) if not _inside(s, protected)]
+    after = [s for s in _spans(lex.negation_after, clause.text) if not _inside(s, protected)]
+    about_plugin = bool(lex.plugin.search(clause.text))
+    # "just ENS", "ECS only": this clause's items are the whole list.
+    only = bool(ONLY.search(clause.text))
+    for mention in _preferred(mentions, clause.text, lex):
+        kind = lex.kinds[mention.key]
+        if hedged:
+            msg.unsure.append(Unsure(key=mention.key, said=clause.said, why="hedged"))
+            continue
+        settles = kind in ("multi", "int", "cidr") or mention.presupposed
+        if not settles and (clause.question or about_plugin):
+            msg.pending.append((i, mention))
+            continue
+        polarity = mention.polarity != _negated(clause.text, mention, before, after)
+        if kind == "bool":
+            msg.statements.append(Statement(mention.key, polarity, i, correction))
+        elif kind == "choice":
+            if polarity:
+                msg.statements.append(Statement(mention.key, mention.values[0], i, correction))
+        elif polarity and mention.group:
+            msg.unsure.append(Unsure(key=mention.key, said=clause.said, why="vague"))
+        else:
+            kind_ = ("only" if only else "add") if polarity else "drop"
+            only = only and not polarity  # "just ENS plus some ECS": both, ENS first
+            msg.statements.append(Statement(mention.key, mention.values, i, correction, kind_))
+
+
+ONLY = re.compile(r"^(?:only|just)(?![\w-])|(?<![\w-])only\s*$")
+
+
+def _preferred(mentions: list[Mention], text: str, lex: Lexicon) -> list[Mention]:
+    """Of two values of one choice joined by a preference ("simplicity > perf", "perf over
+    simplicity"), only the first is said."""
+    kept: list[Mention] = []
+    for mention in mentions:
+        earlier = next(
+            (
+                k
+                for k in kept
+                if k.key == mention.key
+                and k.values != mention.values
+                and k.values
+                and lex.preferred_over.search(text[k.end : mention.start])
+            ),
+            None,
+        )
+        if earlier is None or lex.kinds[mention.key] != "choice":
+            kept.append(mention)
+    return kept
+
+
+def _counted(msg: _Message, lex: Lexicon) -> list[Found]:
+    """The node count, dispersion from many sites, pods per node and the per-node mask."""
+    clauses, numbers = msg.clauses, msg.numbers
+    found: list[Found] = []
+    places = [{v for m in ms if m.key == "location" for v in m.values} for ms in msg.mentions]
+    nodes = _node_count(clauses, numbers, places)
+    if numbers.vague:
+        msg.unsure.append(Unsure(key="nodes", said=numbers.vague, why="vague"))
+    elif nodes is not None:
         said = " … ".join(dict.fromkeys(clauses[c].said for _, c, _ in numbers.counts))
         found.append(Found(key="nodes", value=nodes, said=said or clauses[0].said))
-    said_dispersed = any(f.key == "dispersed" for f in found) or any(
-        u.key == "dispersed" for u in unsure
+    dispersed_said = any(s.key == "dispersed" for s in msg.statements) or any(
+        u.key == "dispersed" for u in msg.unsure
     )
-    if (
-        numbers.sites
-        and max(numbers.sites) >= lex.vocab.dispersed_from_sites
-        and not said_dispersed
-    ):
+    many_sites = bool(numbers.sites) and max(numbers.sites) >= lex.vocab.dispersed_from_sites
+    if many_sites and not dispersed_said:
         # Many sites ("700 shops", "40 cities") is what dispersed means; the number is policy.
-        said = next(c.said for c in clauses if lex.sites.search(c.text))
+        said = next((c.said for c in clauses if lex.sites.search(c.text)), clauses[0].said)
         found.append(Found(key="dispersed", value=True, said=said))
-    for key, values in ints.items():
+    for key, values in msg.per_node.items():
         distinct = {v for v, _ in values}
         if len(distinct) == 1:
             found.append(Found(key=key, value=values[0][0], said=clauses[values[0][1]].said))
         elif distinct:
             said = " … ".join(clauses[c].said for _, c in values)
-            unsure.append(Unsure(key=key, said=said, why="contradictory"))
-    order = {q.key: n for n, q in enumerate(kb.questions)}
-    found.sort(key=lambda f: order[f.key])
-    return Reading(found=found, unsure=_unique(unsure))
+            msg.unsure.append(Unsure(key=key, said=said, why="contradictory"))
+    return found
 
 
-def _answer(text: str, lex: Lexicon) -> bool | None:
+def _answer(text: str, lex: Lexicon) -> bool | Literal["hedge"] | None:
+    """yes/no when the clause only answers ("no", "we have it", "we need that for SIP"),
+    "hedge" when it only hedges ("also TBD"), else None."""
     bare = re.sub(r"[^\w' ]+", " ", text)
-    bare = re.sub(r"\b(just (checking|asking)|really|thanks|please|fine|ok|okay)\b", " ", bare)
+    bare = re.sub(
+        r"\b(just (checking|asking)|really|thanks|please|fine|ok|okay|also|still)\b", " ", bare
+    )
     bare = " ".join(bare.split())
     for polarity, pattern in lex.answers.items():
-        if pattern.match(bare):
+        m = pattern.match(bare)
+        if m and (m.end() == len(bare) or ANSWER_TAIL.match(bare[m.end() :])):
             return polarity
+    if bare and not lex.hedge.sub("", bare).strip():
+        return "hedge"
     return None
+
+
+# What may follow an answer in its clause: why ("we need that for our SIP trunks").
+ANSWER_TAIL = re.compile(r"\s+(?:for|because|since|as|so|to|on|in)\b")
 
 
 def _settle(
