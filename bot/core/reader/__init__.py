@@ -1,0 +1,28 @@
+"""The plain-words reader: what a platform engineer's sentence says about the planned cluster.
+
+    read_words("we have 2k nodes across 30 retail stores, no BGP but a leased line", kb)
+
+Deterministic and offline. The words it knows are data (knowledge/vocabulary.yaml); this
+package is the grammar that decides what they mean where they stand:
+
+1. the message is split into sentences and clauses (at , ; . ? ! brackets, dashes, "but", "if",
+   and at "and" where a new statement starts; a bare list continues its clause: "no NLB, ALB
+   or CLB");
+2. each clause is normalised (case, quotes, domain typos, number words, 2k and 1.5k);
+3. phrases of each question are found in it, and their polarity comes from the clause: negation
+   before them (no, don't, without, neither …) or after them (isn't required), a hedge (maybe,
+   not sure) or a question sets nothing and is reported, a bare "no"/"yes" clause answers the
+   clause before it ("BGP? no", "express connect - yes");
+4. numbers count nodes only before a count noun, sites before a site noun ("700 shops, one
+   each"), pods per node and the per-node mask where a node is named; CIDRs take the role of the
+   nearest cue (pod, service, VPC/host …);
+5. across clauses, a key said two ways sets nothing (unless a correction says "actually"), lists
+   add what is affirmed and drop what is negated, and counts take the largest (or the sum of
+   "48 … + 16 …").
+
+What it could not settle is returned as `unsure` with the user's words, so the answer can ask.
+"""
+
+from bot.core.reader.message import Found, Reading, Unsure, UnsureWhy, read_words
+
+__all__ = ["Found", "Reading", "Unsure", "UnsureWhy", "read_words"]

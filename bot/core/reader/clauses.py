@@ -1,0 +1,135 @@
+"""A message cut into clauses, each normalised: the units a negation, a hedge or an answer
+applies to."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from text_to_num import alpha2digit
+
+from bot.core.reader.lexicon import Lexicon
+
+SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+")
+# Commas split, except inside a number (1,200); so do brackets and a dash or slash between spaces.
+PIECE = re.compile(r"[()\[\]]|(?<!\d),|,(?!\d{3}(?!\d))|\s[-–—/]\s|\s[-–—]{1,2}(?=\s)")
+AND = re.compile(r"\s+(?:and|&)\s+(?=(\S+))", re.IGNORECASE)
+LIST_FILLER = re.compile(
+    r"(?<![\w-])(?:and|or|nor|either|also|too|both|all|three|four|two|of them|the|\+|/|&|"
+    r"as well)(?![\w-])",
+    re.IGNORECASE,
+)
+QUESTION_WORD = re.compile(
+    r"^(?:do|does|did|is|are|was|will|would|can|could|should|must|shall|what|what's|which|how|"
+    r"why|where|who|any)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Clause:
+    said: str  # the user's own words
+    text: str  # normalised
+    sentence: int
+    question: bool = False  # part of a question, before any premise ("do we need X if …")
+    premise: bool = False
+
+
+def _split_sentence(sentence: str, lex: Lexicon) -> list[tuple[str, bool]]:
+    """(piece, starts a premise) for each clause of one sentence."""
+    pieces: list[str] = []
+    for part in PIECE.split(sentence):
+        for sub in lex.breaks.split(part):
+            start = 0
+            for m in AND.finditer(sub):
+                if lex.opener.match(m.group(1)):
+                    pieces.append(sub[start : m.start()])
+                    start = m.end()
+            pieces.append(sub[start:])
+    merged: list[str] = []
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        if merged and _only_list_items(piece.lower(), lex):
+            merged[-1] = f"{merged[-1]}, {piece}"  # "no NLB, ALB or CLB": one clause
+        else:
+            merged.append(piece)
+    return [(p, bool(lex.premise.match(p))) for p in merged]
+
+
+def _only_list_items(piece: str, lex: Lexicon) -> bool:
+    if not lex.list_items.search(piece):
+        return False
+    return not LIST_FILLER.sub(" ", lex.list_items.sub(" ", piece)).strip(" .,;:!?")
+
+
+def split_clauses(text: str, lex: Lexicon) -> list[Clause]:
+    clauses: list[Clause] = []
+    start = 0
+    sentences: list[tuple[str, bool]] = []
+    for m in SENTENCE_END.finditer(text):
+        sentences.append((text[start : m.start()], "?" in m.group(0)))
+        start = m.end()
+    sentences.append((text[start:], False))
+    for number, (sentence, asks) in enumerate(sentences):
+        pieces = [(p.strip(" \t,;:-–—"), premise) for p, premise in _split_sentence(sentence, lex)]
+        pieces = [(said, premise) for said, premise in pieces if said]
+        # In a question, the clause that asks is the one opening with a question word (else the
+        # last before any premise): "we have 300 nodes, do we need BGP if …?"
+        asking = None
+        if asks:
+            openers = [n for n, (said, _) in enumerate(pieces) if QUESTION_WORD.match(said)]
+            premises = [n for n, (_, premise) in enumerate(pieces) if premise] + [len(pieces)]
+            asking = openers[0] if openers else max(0, premises[0] - 1)
+        in_premise = False
+        for n, (said, starts_premise) in enumerate(pieces):
+            in_premise = in_premise or starts_premise
+            clauses.append(
+                Clause(
+                    said=said,
+                    text=normalise(said, lex),
+                    sentence=number,
+                    question=n == asking,
+                    premise=in_premise,
+                )
+            )
+    return clauses
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+K_SUFFIX = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?k(?![\w])", re.IGNORECASE)
+THOUSANDS = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+)(?![\d])")
+
+QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
+WORD = re.compile(r"[a-z][a-z'-]{5,}")
+
+
+def normalise(text: str, lex: Lexicon) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(QUOTES).lower()
+    text = lex.typos.sub(lambda m: lex.vocab.typos[m.group(1).lower()], text)
+    text = WORD.sub(lambda m: _fuzzy(m.group(0), lex), text)
+    text = THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
+    text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
+    text = text.replace("~", " ")
+    with contextlib.suppress(ValueError, RuntimeError):  # odd input: keep the words
+        text = alpha2digit(text, "en")
+    text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
+    text = re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"
+    return " ".join(text.split())  # one space between words: phrases match with " "
+
+
+def _fuzzy(word: str, lex: Lexicon) -> str:
+    if word in lex.fuzzy_known:
+        return word
+    best = process.extractOne(word, lex.vocab.fuzzy, scorer=OSA.distance, score_cutoff=1)
+    return best[0] if best else word
+
+
+def blank(text: str, span: tuple[int, int]) -> str:
+    """`text` with `span` blanked out: what was read is not read again, and positions hold."""
+    return text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]

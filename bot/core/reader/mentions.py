@@ -1,0 +1,151 @@
+"""The phrases of each question found in a clause, and whether the clause negates them."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from bot.core.reader.clauses import Clause
+from bot.core.reader.lexicon import Lexicon
+
+# A phrase right after a preposition describes where or what ("for 5 nodes in one office?"):
+# it stands even inside a question, and a negation further back does not reach it.
+PRESUPPOSING = re.compile(
+    r"(?<![\w-])(?:in|at|on|from|across)\s+(?:(?:our|the|a|an|their|its|my|own)\s+)*$"
+)
+# How far a negation reaches, in words, from its trigger to the phrase it negates.
+NEGATION_REACH = 6
+WORDS = re.compile(r"[\w']+")
+
+
+@dataclass
+class Mention:
+    """A phrase of one question found in a clause, at [start, end) of its normalised text."""
+
+    key: str
+    values: tuple[str, ...]
+    polarity: bool
+    start: int
+    end: int
+    group: bool = False
+    presupposed: bool = False
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def inside(span: tuple[int, int], within: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in within)
+
+
+def find_mentions(clauses: list[Clause], lex: Lexicon) -> list[list[Mention]]:
+    """Each clause's phrases. Every phrase pattern runs once over the whole message (the
+    clauses joined by newlines, which no phrase crosses), not once per clause."""
+    starts: list[int] = []
+    offset = 0
+    for clause in clauses:
+        starts.append(offset)
+        offset += len(clause.text) + 1
+    joined = "\n".join(c.text for c in clauses)
+    found: list[list[Mention]] = [[] for _ in clauses]
+    for phrase in lex.phrases:
+        for m in phrase.pattern.finditer(joined):
+            n = bisect.bisect_right(starts, m.start()) - 1
+            text, start = clauses[n].text, m.start() - starts[n]
+            if phrase.unless is not None and phrase.unless.search(text):
+                continue
+            found[n].append(
+                Mention(
+                    phrase.key,
+                    phrase.values,
+                    phrase.polarity,
+                    start,
+                    m.end() - starts[n],
+                    group=phrase.group,
+                    presupposed=bool(PRESUPPOSING.search(text[:start])),
+                )
+            )
+    return [
+        [m for m in _one_per_place(mentions) if _names_nodes(m, clauses[n].text, lex)]
+        for n, mentions in enumerate(found)
+    ]
+
+
+# After a place, words that leave it naming where nodes run ("ENS in 40 cities", "IDC + AWS",
+# "our IDC network"); any other word makes it an adjective of something else ("our on-prem
+# Prometheus", "IoT sensors"), unless a count noun follows within three words.
+PLACE_TAIL = re.compile(
+    r"(?:and|or|nor|plus|only|in|on|at|with|for|from|onto|to|into|across|via|is|are|was|were|"
+    r"will|has|have|uses?|sides?|too|as|but|so|then|where|which|that|based|per|each|x|network|"
+    r"networks|cidr|subnet|range|pools?|clusters?|regions?|zones?|here|there|now|today|half|"
+    r"mostly|rest)$"
+)
+
+
+def _names_nodes(mention: Mention, text: str, lex: Lexicon) -> bool:
+    if mention.key != "location" or mention.values == ("edge-device",):
+        return True  # edge devices are the nodes themselves: "Raspberry Pis work with …"
+    after = WORDS.findall(text[mention.end :])[:3]
+    if not after or not re.match(r"\s*[\w']", text[mention.end :]):
+        return True  # the clause ends, or punctuation follows: "idc + aws", "ENS, NLB"
+    if PLACE_TAIL.match(after[0]) or after[0].isdigit():
+        return True
+    rest = " ".join(after)
+    return bool(lex.count.search("1 " + rest) or lex.place.match(rest))
+
+
+def _one_per_place(found: list[Mention]) -> list[Mention]:
+    """One mention per key and place: the longest phrase wins ("edge node service" over
+    "ens"); places after a pod-access phrase name the client, not the nodes."""
+    found.sort(key=lambda m: (m.start - m.end, m.start))
+    kept: list[Mention] = []
+    for mention in found:
+        if any(
+            k.start < mention.end and mention.start < k.end and k.key == mention.key for k in kept
+        ):
+            continue
+        kept.append(mention)
+    access = [m.end for m in kept if m.key == "pod-ip-access"]
+    if access:
+        kept = [m for m in kept if not (m.key == "location" and m.start >= min(access))]
+    return sorted(kept, key=lambda m: m.start)
+
+
+def negated(text: str, mention: Mention, before: list, after: list) -> bool:
+    """A trigger a few words before the phrase (or inside it: "pods must not be reachable")
+    negates it, unless the phrase describes a place or thing ("not supported … in our IDC");
+    so does one a few words after it ("… isn't required")."""
+    for start, end in before:
+        if mention.start <= start < mention.end:
+            return True
+        if end <= mention.start:
+            words = len(WORDS.findall(text[end : mention.start]))
+            if words <= (1 if mention.presupposed else NEGATION_REACH):
+                return True
+    for start, _ in after:
+        if start >= mention.end and len(WORDS.findall(text[mention.end : start])) <= NEGATION_REACH:
+            return True
+    return False
+
+
+def preferred(mentions: list[Mention], text: str, lex: Lexicon) -> list[Mention]:
+    """Of two values of one choice joined by a preference ("simplicity > perf", "perf over
+    simplicity"), only the first is said."""
+    kept: list[Mention] = []
+    for mention in mentions:
+        earlier = next(
+            (
+                k
+                for k in kept
+                if k.key == mention.key
+                and k.values != mention.values
+                and k.values
+                and lex.preferred_over.search(text[k.end : mention.start])
+            ),
+            None,
+        )
+        if earlier is None or lex.kinds[mention.key] != "choice":
+            kept.append(mention)
+    return kept

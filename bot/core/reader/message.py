@@ -1,0 +1,314 @@
+"""The whole message: every clause read in turn (answers, CIDRs, counts, phrases), then one
+value per key, or the reason there is none."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.core.knowledge import Knowledge
+from bot.core.reader.clauses import Clause, blank, split_clauses
+from bot.core.reader.lexicon import Lexicon, lexicon_for
+from bot.core.reader.mentions import Mention, find_mentions, inside, negated, preferred, spans
+from bot.core.reader.numbers import CIDR, MASK, Numbers, cidr_role, node_count, number, read_numbers
+
+UnsureWhy = Literal["hedged", "asked", "contradictory", "no-role", "range", "about-plugin", "vague"]
+
+
+class Found(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    value: Any  # as a key=value pair would give it: bool, int, str, list[str]
+    said: str  # the user's words it came from
+
+
+class Unsure(BaseModel):
+    """Words that name a question but settle nothing, and why: asked back in the answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str | None
+    said: str
+    why: UnsureWhy
+
+
+class Reading(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    found: list[Found]
+    unsure: list[Unsure]
+
+
+@dataclass
+class Statement:
+    """What one clause says about one key."""
+
+    key: str
+    value: Any
+    clause: int
+    correction: bool = False
+    kind: Literal["set", "add", "drop", "only"] = "set"
+
+
+@dataclass
+class _Message:
+    """What the clauses of one message have said so far."""
+
+    clauses: list[Clause]
+    mentions: list[list[Mention]]  # by clause
+    statements: list[Statement] = field(default_factory=list)
+    unsure: list[Unsure] = field(default_factory=list)
+    numbers: Numbers = field(default_factory=Numbers)
+    per_node: dict[str, list[tuple[int, int]]] = field(
+        default_factory=lambda: {"pods-per-node": [], "per-node-mask": []}
+    )
+    pending: list[tuple[int, Mention]] = field(default_factory=list)  # asked, or of a plugin
+    corrected_from: int | None = None
+
+
+def read_words(text: str, kb: Knowledge) -> Reading:
+    lex = lexicon_for(kb)
+    clauses = split_clauses(text, lex)
+    msg = _Message(clauses, find_mentions(clauses, lex))
+    for i, clause in enumerate(clauses):
+        if lex.correction.search(clause.text):
+            msg.corrected_from = i
+        # "actually scratch that, finance approved 400": the rest of the sentence corrects.
+        correction = msg.corrected_from is not None and (
+            clauses[msg.corrected_from].sentence == clause.sentence
+        )
+        if i > 0 and not clause.question and _answers_before(msg, i, lex, correction):
+            continue
+        hedged = bool(lex.hedge.search(clause.text))
+        rest = _read_cidrs(msg, i, lex, hedged, correction)
+        _read_counts(msg, i, rest, lex, hedged, correction)
+        _read_mentions(msg, i, lex, hedged, correction)
+
+    for j, mention in msg.pending:
+        asked: UnsureWhy = "asked" if clauses[j].question else "about-plugin"
+        msg.unsure.append(Unsure(key=mention.key, said=clauses[j].said, why=asked))
+    found, conflicts = _settle(msg.statements, clauses, kb, msg.corrected_from)
+    msg.unsure.extend(conflicts)
+    found.extend(_counted(msg, lex))
+    order = {q.key: n for n, q in enumerate(kb.questions)}
+    found.sort(key=lambda f: order[f.key])
+    return Reading(found=found, unsure=_unique(msg.unsure))
+
+
+def _answers_before(msg: _Message, i: int, lex: Lexicon, correction: bool) -> bool:
+    """A clause that only answers (or hedges) what was asked or said just before it: "BGP? no",
+    "we have it", "express connect - yes", "Leased line: also TBD". True when it was one."""
+    if msg.mentions[i]:
+        return False  # "no need for cross-LAN traffic" says its own thing
+    answer = _answer(msg.clauses[i].text, lex)
+    if answer is None:
+        return False
+    asked = [j for j, _ in msg.pending if j >= i - 3]
+    if asked:  # the latest question or plugin statement; "we have it" settles its last topic
+        latest = max(asked)
+        targets = [m for j, m in msg.pending if j == latest]
+        if answer != "hedge" and _PRONOUN.search(msg.clauses[i].text):
+            targets = targets[-1:]
+        msg.pending = [(j, m) for j, m in msg.pending if not (j == latest and m in targets)]
+    else:
+        latest = i - 1
+        targets = [m for m in msg.mentions[latest] if lex.kinds[m.key] == "bool"]
+    for mention in targets:
+        msg.statements = [
+            s for s in msg.statements if not (s.clause == latest and s.key == mention.key)
+        ]
+        if answer == "hedge":
+            said = f"{msg.clauses[latest].said} … {msg.clauses[i].said}"
+            msg.unsure.append(Unsure(key=mention.key, said=said, why="hedged"))
+        else:
+            value = answer == mention.polarity
+            msg.statements.append(Statement(mention.key, value, latest, correction))
+    return bool(targets) or answer != "hedge"
+
+
+_PRONOUN = re.compile(r"(?<![\w-])(?:it|one|that)(?![\w-])")
+
+
+def _read_cidrs(msg: _Message, i: int, lex: Lexicon, hedged: bool, correction: bool) -> str:
+    """The clause's CIDRs, each in the role of its cue; the text with them (and per-node masks
+    and pods per node) blanked out, so that their digits count nothing."""
+    clause = msg.clauses[i]
+    text = clause.text
+    for m in CIDR.finditer(text):
+        raw = m.group(1)
+        role = cidr_role(text, *m.span(), lex)
+        if hedged or clause.question:
+            why: UnsureWhy = "hedged" if hedged else "asked"
+            msg.unsure.append(Unsure(key=role, said=raw, why=why))
+        elif lex.cidr_within.search(text[max(0, m.start() - 30) : m.start()]):
+            msg.unsure.append(Unsure(key=role, said=raw, why="range"))
+        elif role is None:
+            msg.unsure.append(Unsure(key=None, said=raw, why="no-role"))
+        else:
+            msg.statements.append(Statement(role, raw, i, correction))
+        text = blank(text, m.span())
+    if lex.per_node.search(text):
+        for m in MASK.finditer(text):
+            msg.per_node["per-node-mask"].append((int(m.group(1)), i))
+            text = blank(text, m.span())
+        for m in lex.pods.finditer(text):
+            value = number(m.group(1))
+            if value:
+                msg.per_node["pods-per-node"].append((value, i))
+            text = blank(text, m.span())
+    return text
+
+
+def _read_counts(
+    msg: _Message, i: int, text: str, lex: Lexicon, hedged: bool, correction: bool
+) -> None:
+    numbers = msg.numbers
+    counts_before = len(numbers.counts)
+    read_numbers(i, msg.clauses[i], text, lex, numbers)
+    if hedged and len(numbers.counts) > counts_before:
+        del numbers.counts[counts_before:]
+        msg.unsure.append(Unsure(key="nodes", said=msg.clauses[i].said, why="hedged"))
+    if correction and len(numbers.counts) == counts_before:
+        # "actually scratch that, finance approved 400": a bare number corrects the count.
+        bare = [value for value, j in numbers.bare if j == i]
+        if bare and numbers.counts:
+            numbers.counts = [(bare[-1], i, False)]
+
+
+def _read_mentions(msg: _Message, i: int, lex: Lexicon, hedged: bool, correction: bool) -> None:
+    clause = msg.clauses[i]
+    mentions = msg.mentions[i]
+    if not mentions:
+        return
+    protected = spans(lex.not_negation, clause.text) + spans(lex.hedge, clause.text)
+    before = [s for s in spans(lex.negation_before, clause.text) if not inside(s, protected)]
+    after = [s for s in spans(lex.negation_after, clause.text) if not inside(s, protected)]
+    about_plugin = bool(lex.plugin.search(clause.text))
+    # "just ENS", "ECS only": this clause's items are the whole list.
+    only = bool(ONLY.search(clause.text))
+    for mention in preferred(mentions, clause.text, lex):
+        kind = lex.kinds[mention.key]
+        if hedged:
+            msg.unsure.append(Unsure(key=mention.key, said=clause.said, why="hedged"))
+            continue
+        settles = kind in ("multi", "int", "cidr") or mention.presupposed
+        if not settles and (clause.question or about_plugin):
+            msg.pending.append((i, mention))
+            continue
+        polarity = mention.polarity != negated(clause.text, mention, before, after)
+        if kind == "bool":
+            msg.statements.append(Statement(mention.key, polarity, i, correction))
+        elif kind == "choice":
+            if polarity:
+                msg.statements.append(Statement(mention.key, mention.values[0], i, correction))
+        elif polarity and mention.group:
+            msg.unsure.append(Unsure(key=mention.key, said=clause.said, why="vague"))
+        else:
+            kind_ = ("only" if only else "add") if polarity else "drop"
+            only = only and not polarity  # "just ENS plus some ECS": both, ENS first
+            msg.statements.append(Statement(mention.key, mention.values, i, correction, kind_))
+
+
+ONLY = re.compile(r"^(?:only|just)(?![\w-])|(?<![\w-])only\s*$")
+
+
+def _counted(msg: _Message, lex: Lexicon) -> list[Found]:
+    """The node count, dispersion from many sites, pods per node and the per-node mask."""
+    clauses, numbers = msg.clauses, msg.numbers
+    found: list[Found] = []
+    places = [{v for m in ms if m.key == "location" for v in m.values} for ms in msg.mentions]
+    nodes = node_count(clauses, numbers, places)
+    if numbers.vague:
+        msg.unsure.append(Unsure(key="nodes", said=numbers.vague, why="vague"))
+    elif nodes is not None:
+        said = " … ".join(dict.fromkeys(clauses[c].said for _, c, _ in numbers.counts))
+        found.append(Found(key="nodes", value=nodes, said=said or clauses[0].said))
+    dispersed_said = any(s.key == "dispersed" for s in msg.statements) or any(
+        u.key == "dispersed" for u in msg.unsure
+    )
+    many_sites = bool(numbers.sites) and max(numbers.sites) >= lex.vocab.dispersed_from_sites
+    if many_sites and not dispersed_said:
+        # Many sites ("700 shops", "40 cities") is what dispersed means; the number is policy.
+        said = next((c.said for c in clauses if lex.sites.search(c.text)), clauses[0].said)
+        found.append(Found(key="dispersed", value=True, said=said))
+    for key, values in msg.per_node.items():
+        distinct = {v for v, _ in values}
+        if len(distinct) == 1:
+            found.append(Found(key=key, value=values[0][0], said=clauses[values[0][1]].said))
+        elif distinct:
+            said = " … ".join(clauses[c].said for _, c in values)
+            msg.unsure.append(Unsure(key=key, said=said, why="contradictory"))
+    return found
+
+
+def _answer(text: str, lex: Lexicon) -> bool | Literal["hedge"] | None:
+    """yes/no when the clause only answers ("no", "we have it", "we need that for SIP"),
+    "hedge" when it only hedges ("also TBD"), else None."""
+    bare = re.sub(r"[^\w' ]+", " ", text)
+    bare = re.sub(
+        r"\b(just (checking|asking)|really|thanks|please|fine|ok|okay|also|still)\b", " ", bare
+    )
+    bare = " ".join(bare.split())
+    for polarity, pattern in lex.answers.items():
+        m = pattern.match(bare)
+        if m and (m.end() == len(bare) or ANSWER_TAIL.match(bare[m.end() :])):
+            return polarity
+    if bare and not lex.hedge.sub("", bare).strip():
+        return "hedge"
+    return None
+
+
+# What may follow an answer in its clause: why ("we need that for our SIP trunks").
+ANSWER_TAIL = re.compile(r"\s+(?:for|because|since|as|so|to|on|in)\b")
+
+
+def _settle(
+    statements: list[Statement], clauses: list[Clause], kb: Knowledge, corrected_from: int | None
+) -> tuple[list[Found], list[Unsure]]:
+    """One value per key from every clause's statements, or the contradiction named."""
+    found: list[Found] = []
+    unsure: list[Unsure] = []
+    by_key: dict[str, list[Statement]] = {}
+    for s in statements:
+        by_key.setdefault(s.key, []).append(s)
+    for q in kb.questions:
+        said_all = by_key.get(q.key)
+        if not said_all:
+            continue
+        # A correction ("actually …") replaces what was said before it.
+        if corrected_from is not None and any(s.clause >= corrected_from for s in said_all):
+            said_all = [s for s in said_all if s.clause >= corrected_from]
+        said = " … ".join(dict.fromkeys(clauses[s.clause].said for s in said_all))
+        if q.type == "multi":
+            chosen: list[str] = []
+            dropped: set[str] = set()
+            for s in said_all:
+                if s.kind == "only":
+                    chosen = [v for v in s.value if v not in dropped]
+                elif s.kind == "add":
+                    chosen += [v for v in s.value if v not in chosen]
+                else:
+                    dropped.update(s.value)
+            both = [v for v in chosen if v in dropped]
+            if both:
+                unsure.append(Unsure(key=q.key, said=said, why="contradictory"))
+            chosen = [v for v in chosen if v not in dropped]
+            if chosen:
+                found.append(Found(key=q.key, value=chosen, said=said))
+            elif q.none_value and dropped >= set(q.choice_values()) - {q.none_value}:
+                found.append(Found(key=q.key, value=[q.none_value], said=said))
+            continue
+        distinct = list(dict.fromkeys(str(s.value) for s in said_all))
+        if len(distinct) > 1:
+            unsure.append(Unsure(key=q.key, said=said, why="contradictory"))
+            continue
+        found.append(Found(key=q.key, value=said_all[0].value, said=said))
+    return found, unsure
+
+
+def _unique(items: list[Unsure]) -> list[Unsure]:
+    return list(dict.fromkeys(items))

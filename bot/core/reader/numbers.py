@@ -1,0 +1,153 @@
+"""Numbers in a clause: node counts (2k, 48 + 16, 700 shops × one box each), sites, and the
+role of each CIDR."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.core.reader.clauses import Clause, blank
+from bot.core.reader.lexicon import NUM, Lexicon
+
+CIDR = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})(?![\w.])")
+MASK = re.compile(r"(?<![\w.])/(\d{1,2})(?![\w.])")
+YEAR = re.compile(r"^(19|20|21)\d\d$")
+GROWTH = re.compile(
+    r"\b(by (19|20)\d\d|next year|later|eventually|in the future|grow(s|ing)? to|"
+    r"scal(e|ing) to|target|in \d+ years?|up to)\b"
+)
+SUM = re.compile(r"\+|\bplus\b|\band another\b")
+PLUS_BEFORE = re.compile(NUM + r"\s*(?:\+|plus)\s*$")
+# "600 workers in our IDC + 200 on ENS": a bare number added a few words after a count.
+PLUS_AFTER = re.compile(
+    r"(?:\s+(?!\d)[\w'-]+){0,4}?\s*(?:\+|plus)\s*" + NUM + r"(?!\s*(?:\S+\s+){0,3}?(?:nodes?|%))"
+)
+LEADING_SUM = re.compile(r"^\s*(?:\+|plus\b)")
+
+
+def number(raw: str) -> int | None:
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+@dataclass
+class Numbers:
+    # (value, clause, added to the count before it: "48 nodes on ECS + 16 on-prem servers")
+    counts: list[tuple[int, int, bool]] = field(default_factory=list)
+    bare: list[tuple[int, int]] = field(default_factory=list)  # (value, clause)
+    sites: list[int] = field(default_factory=list)
+    per_site: list[int] = field(default_factory=list)
+    vague: str = ""  # a sum with a term nobody counted: the user's words
+
+
+def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbers) -> str:
+    """Counts of nodes and sites in one clause (CIDRs and masks already blanked out)."""
+    last_end: int | None = None
+    for m in lex.multiply.finditer(text):
+        a, b = number(m.group(1)), number(m.group(2))
+        if a and b:
+            numbers.counts.append((a * b, i, False))
+            last_end = m.end()
+        text = blank(text, m.span())
+    if lex.vague_sum.search(text) and lex.count.search(text):
+        numbers.vague = clause.said
+    for m in [*lex.per_site.finditer(text), *lex.each_gets.finditer(text)]:
+        raw = m.group("per")
+        per = 1 if raw in ("one", "a", "an", "single") else number(raw)
+        if per:
+            numbers.per_site.append(per)
+        sites = number(m.groupdict().get("sites") or "")
+        if sites:  # "in each of our 40 branches"
+            numbers.sites.append(sites)
+        text = blank(text, m.span())
+    for m in lex.sites.finditer(text):
+        sites = number(m.group(1))
+        if sites:
+            numbers.sites.append(sites)
+        text = blank(text, m.span())
+    matches = sorted(
+        (m for pattern in (lex.count, lex.reverse_count) for m in pattern.finditer(text)),
+        key=lambda m: m.start(),
+    )
+    for m in matches:
+        before = text[: m.start()]
+        if before.rsplit(None, 1)[-1:] in (["layer"], ["l"], ["version"], ["v"], ["port"], ["mtu"]):
+            continue
+        count = number(m.group(1))
+        if not count:
+            continue
+        # "48 + 16 nodes": the number before the plus counts the same nodes.
+        plus = PLUS_BEFORE.search(before)
+        if plus and number(plus.group(1)):
+            count += number(plus.group(1)) or 0
+            before = blank(before, plus.span())
+        # "600 workers in our IDC + 200 on ENS": a bare number added on counts the same nodes.
+        added = PLUS_AFTER.match(text, m.end())
+        if added and number(added.group(1)):
+            count += number(added.group(1)) or 0
+        # Joined to the count before it by "+" or "plus", in this clause or opening it.
+        joined = bool(SUM.search(text[last_end or 0 : m.start()])) and (
+            last_end is not None or bool(LEADING_SUM.match(text))
+        )
+        numbers.counts.append((count, i, joined))
+        last_end = added.end() if added else m.end()
+        text = blank(before + text[m.start() :], (m.start(), last_end))
+    for m in re.finditer(NUM, text):
+        value = number(m.group(1))
+        if value and not YEAR.match(m.group(1)):
+            numbers.bare.append((value, i))
+    return text
+
+
+def node_count(clauses: list[Clause], numbers: Numbers, places: list[set[str]]) -> int | None:
+    """The node count: counts joined by "+" add up, and so do counts of different places
+    ("Edge: 300 ENS instances. Cloud: 20 ECS."); otherwise the largest (ranges, growth)."""
+    if not numbers.counts:
+        if numbers.sites and numbers.per_site:
+            return max(numbers.sites) * max(numbers.per_site)
+        return None
+    total: list[int] = []
+    previous: int | None = None
+    for value, clause, joined in numbers.counts:
+        elsewhere = (
+            previous is not None
+            and previous != clause
+            and places[previous]
+            and places[clause]
+            and not places[previous] & places[clause]
+        )
+        if (joined or elsewhere) and total:
+            total[-1] += value
+        else:
+            total.append(value)
+        previous = clause
+    best = max(total)
+    # "30 nodes now, ~500 by 2027": growth plans for the largest.
+    counted = {c[1] for c in numbers.counts}
+    for value, clause in numbers.bare:
+        if clause not in counted and GROWTH.search(clauses[clause].text):
+            best = max(best, value)
+    return best
+
+
+def cidr_role(text: str, start: int, end: int, lex: Lexicon) -> str | None:
+    """The key of the nearest cue before the CIDR (no other CIDR between), or right after it."""
+    best: tuple[int, str] | None = None
+    for key, pattern in lex.cidr_roles.items():
+        for m in pattern.finditer(text[:start]):
+            between = text[m.end() : start]
+            if CIDR.search(between) or "," in between:
+                continue
+            if best is None or m.end() > best[0]:
+                best = (m.end(), key)
+    if best:
+        return best[1]
+    after = text[end : end + 24]
+    for key, pattern in lex.cidr_roles.items():
+        m = pattern.search(after)
+        if m and re.match(r"^\s*(?:for|is|=|:|as|\(|in)?\s*(?:the\s+)?$", after[: m.start()]):
+            return key
+    return None
