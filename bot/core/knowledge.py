@@ -209,6 +209,7 @@ class VocabularyFile(_Strict):
     count_nouns: Phrases
     site_nouns: Phrases
     dispersed_from_sites: int = Field(ge=2)
+    not_nodes: Phrases
     preferred_over: Phrases
     vague_amounts: Phrases
     pod_nouns: Phrases

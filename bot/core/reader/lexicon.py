@@ -83,7 +83,7 @@ class Lexicon:
     cidr_within: re.Pattern[str]
     phrases: list[Phrase]
     list_items: re.Pattern[str]
-    place: re.Pattern[str]  # any location phrase
+    not_nodes: re.Pattern[str]  # things a place before them describes ("on-prem Prometheus")
     kinds: dict[str, str] = field(default_factory=dict)  # question key → its type
 
 
@@ -173,6 +173,6 @@ def _compile(kb: Knowledge) -> Lexicon:
         cidr_within=_any(v.cidr_within),
         phrases=phrases,
         list_items=_any(items),
-        place=_any([p for ps in v.questions["location"].values.values() for p in ps]),
+        not_nodes=re.compile(r"\s+(?:[\w'-]+\s+)?" + _any(v.not_nodes).pattern),
         kinds={q.key: q.type for q in kb.questions},
     )

@@ -73,27 +73,12 @@ def find_mentions(clauses: list[Clause], lex: Lexicon) -> list[list[Mention]]:
     ]
 
 
-# After a place, words that leave it naming where nodes run ("ENS in 40 cities", "IDC + AWS",
-# "our IDC network"); any other word makes it an adjective of something else ("our on-prem
-# Prometheus", "IoT sensors"), unless a count noun follows within three words.
-PLACE_TAIL = re.compile(
-    r"(?:and|or|nor|plus|only|in|on|at|with|for|from|onto|to|into|across|via|is|are|was|were|"
-    r"will|has|have|uses?|sides?|too|as|but|so|then|where|which|that|based|per|each|x|network|"
-    r"networks|cidr|subnet|range|pools?|clusters?|regions?|zones?|here|there|now|today|half|"
-    r"mostly|rest)$"
-)
-
-
 def _names_nodes(mention: Mention, text: str, lex: Lexicon) -> bool:
+    """A place right before a thing that is no node describes that thing: "our on-prem
+    Prometheus", "IDC firewalls" say nothing of where nodes run. Edge devices are nodes."""
     if mention.key != "location" or mention.values == ("edge-device",):
-        return True  # edge devices are the nodes themselves: "Raspberry Pis work with …"
-    after = WORDS.findall(text[mention.end :])[:3]
-    if not after or not re.match(r"\s*[\w']", text[mention.end :]):
-        return True  # the clause ends, or punctuation follows: "idc + aws", "ENS, NLB"
-    if PLACE_TAIL.match(after[0]) or after[0].isdigit():
         return True
-    rest = " ".join(after)
-    return bool(lex.count.search("1 " + rest) or lex.place.match(rest))
+    return not lex.not_nodes.match(text, mention.end)
 
 
 def _one_per_place(found: list[Mention]) -> list[Mention]:
@@ -114,20 +99,28 @@ def _one_per_place(found: list[Mention]) -> list[Mention]:
 
 
 def negated(text: str, mention: Mention, before: list, after: list) -> bool:
-    """A trigger a few words before the phrase (or inside it: "pods must not be reachable")
-    negates it, unless the phrase describes a place or thing ("not supported … in our IDC");
-    so does one a few words after it ("… isn't required")."""
+    """Whether the triggers that reach the phrase negate it. A trigger a few words before it
+    (or inside it: "pods must not be reachable") reaches it, unless the phrase describes a
+    place or thing ("not supported … in our IDC"); so does one a few words after it ("… isn't
+    required"). Two cancel out ("can't go live without NLB"); "neither … nor" is one."""
+    reaching = 0
+    neither = False
     for start, end in before:
         if mention.start <= start < mention.end:
-            return True
-        if end <= mention.start:
+            reaches = True
+        elif end <= mention.start:
             words = len(WORDS.findall(text[end : mention.start]))
-            if words <= (1 if mention.presupposed else NEGATION_REACH):
-                return True
+            reaches = words <= (1 if mention.presupposed else NEGATION_REACH)
+        else:
+            reaches = False
+        if reaches and text.startswith("nor", start) and neither:
+            continue
+        neither = neither or (reaches and text.startswith("neither", start))
+        reaching += reaches
     for start, _ in after:
         if start >= mention.end and len(WORDS.findall(text[mention.end : start])) <= NEGATION_REACH:
-            return True
-    return False
+            reaching += 1
+    return reaching % 2 == 1
 
 
 def preferred(mentions: list[Mention], text: str, lex: Lexicon) -> list[Mention]:
