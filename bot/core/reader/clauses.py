@@ -15,8 +15,14 @@ from text_to_num import alpha2digit
 from bot.core.reader.lexicon import Lexicon
 
 SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+")
-# Commas split, except inside a number (1,200); so do brackets and a dash or slash between spaces.
-PIECE = re.compile(r"[()\[\]]|(?<!\d),|,(?!\d{3}(?!\d))|\s[-–—/]\s|\s[-–—]{1,2}(?=\s)")
+# Commas split, except inside a number (1,200); so does a dash or slash between spaces.
+BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+UNSURE_WHETHER = re.compile(
+    r"(?:sure|know|certain|idea|clear|decided|checking|confirm|unclear|wonder(?:ing)?)\W*$",
+    re.IGNORECASE,
+)
+WHETHER = re.compile(r"^(?:if|whether)(?![\w-])", re.IGNORECASE)
+PIECE = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))|\s[-–—/]\s|\s[-–—]{1,2}(?=\s)")
 AND = re.compile(r"\s+(?:and|&)\s+(?=(\S+))", re.IGNORECASE)
 LIST_FILLER = re.compile(
     r"(?<![\w-])(?:and|or|nor|either|also|too|both|all|three|four|two|of them|the|\+|/|&|"
@@ -40,9 +46,13 @@ class Clause:
 
 
 def _split_sentence(sentence: str, lex: Lexicon) -> list[tuple[str, bool]]:
-    """(piece, starts a premise) for each clause of one sentence."""
+    """(piece, starts a premise) for each clause of one sentence. A bracket's words are a
+    clause of their own, after the sentence they stand in, which reads on without them: "our
+    DC (where the nodes live) has 10.0.0.0/8" is one clause, and one more."""
+    asides = [m.group(1) or m.group(2) or "" for m in BRACKETED.finditer(sentence)]
+    sentence = BRACKETED.sub(" ", sentence)
     pieces: list[str] = []
-    for part in PIECE.split(sentence):
+    for part in [*PIECE.split(sentence), *asides]:
         for sub in lex.breaks.split(part):
             start = 0
             for m in AND.finditer(sub):
@@ -56,6 +66,8 @@ def _split_sentence(sentence: str, lex: Lexicon) -> list[tuple[str, bool]]:
             continue
         if merged and _only_list_items(piece.lower(), lex):
             merged[-1] = f"{merged[-1]}, {piece}"  # "no NLB, ALB or CLB": one clause
+        elif merged and UNSURE_WHETHER.search(merged[-1]) and WHETHER.match(piece):
+            merged[-1] = f"{merged[-1]} {piece}"  # "not sure | if we have BGP": one hedge
         else:
             merged.append(piece)
     return [(p, bool(lex.premise.match(p))) for p in merged]
@@ -106,7 +118,8 @@ K_SUFFIX = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?k(?![\w])", re.IGNORECASE)
 THOUSANDS = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+)(?![\d])")
 
 QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
-WORD = re.compile(r"[a-z][a-z'-]{5,}")
+WORD = re.compile(r"[a-z][a-z'-]{4,}")  # five letters or more: fuzzy targets have six or more
+DOZENS = re.compile(r"(?<![\w.])(\d+) dozens?(?![\w-])")
 
 
 def normalise(text: str, lex: Lexicon) -> str:
@@ -115,12 +128,18 @@ def normalise(text: str, lex: Lexicon) -> str:
     text = WORD.sub(lambda m: _fuzzy(m.group(0), lex), text)
     text = THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
     text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
+    text = DOZENS.sub(lambda m: str(int(m.group(1)) * 12), alpha2digit_safe(text))
     text = text.replace("~", " ")
-    with contextlib.suppress(ValueError, RuntimeError):  # odd input: keep the words
-        text = alpha2digit(text, "en")
     text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
     text = re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"
     return " ".join(text.split())  # one space between words: phrases match with " "
+
+
+def alpha2digit_safe(text: str) -> str:
+    """Number words as digits ("twelve hundred" → 1200); odd input keeps its words."""
+    with contextlib.suppress(ValueError, RuntimeError):
+        return alpha2digit(text, "en")
+    return text
 
 
 def _fuzzy(word: str, lex: Lexicon) -> str:

@@ -144,7 +144,7 @@ def _compile(kb: Knowledge) -> Lexicon:
         plugin=_any(v.plugins),
         count=re.compile(NUM + rf"\s+{modifiers}{count_noun}(?![\w-])"),
         reverse_count=re.compile(
-            r"(?<![\w-])(?:nodes?|node count|number of nodes|cluster size)\s*"
+            r"(?<![\w/-])(?:nodes?|node count|number of nodes|cluster size)\s*"
             r"(?:of|is|=|:|will be|are|count)?\s*(?:about|around|roughly|approx\.?|~)?\s*" + NUM
         ),
         sites=re.compile(NUM + rf"\s+(?:{NOT_A_MODIFIER}[\w'-]+\s+){{0,2}}{site_noun}\b"),

@@ -83,15 +83,23 @@ def _names_nodes(mention: Mention, text: str, lex: Lexicon) -> bool:
 
 def _one_per_place(found: list[Mention]) -> list[Mention]:
     """One mention per key and place: the longest phrase wins ("edge node service" over
-    "ens"); places after a pod-access phrase name the client, not the nodes."""
+    "ens"), and one saying the same thing widens it ("talk to a pod" + "pod IP directly");
+    places after a pod-access phrase name the client, not the nodes."""
     found.sort(key=lambda m: (m.start - m.end, m.start))
     kept: list[Mention] = []
     for mention in found:
-        if any(
-            k.start < mention.end and mention.start < k.end and k.key == mention.key for k in kept
-        ):
-            continue
-        kept.append(mention)
+        same = next(
+            (
+                k
+                for k in kept
+                if k.start < mention.end and mention.start < k.end and k.key == mention.key
+            ),
+            None,
+        )
+        if same is None:
+            kept.append(mention)
+        elif (same.values, same.polarity) == (mention.values, mention.polarity):
+            same.start, same.end = min(same.start, mention.start), max(same.end, mention.end)
     access = [m.end for m in kept if m.key == "pod-ip-access"]
     if access:
         kept = [m for m in kept if not (m.key == "location" and m.start >= min(access))]

@@ -13,7 +13,17 @@ from bot.core.knowledge import Knowledge
 from bot.core.reader.clauses import Clause, blank, split_clauses
 from bot.core.reader.lexicon import Lexicon, lexicon_for
 from bot.core.reader.mentions import Mention, find_mentions, inside, negated, preferred, spans
-from bot.core.reader.numbers import CIDR, MASK, Numbers, cidr_role, node_count, number, read_numbers
+from bot.core.reader.numbers import (
+    CIDR,
+    MASK,
+    MASK_NAMED,
+    PODS_PER_NODE,
+    Numbers,
+    cidr_role,
+    node_count,
+    number,
+    read_numbers,
+)
 
 UnsureWhy = Literal["hedged", "asked", "contradictory", "no-role", "range", "about-plugin", "vague"]
 
@@ -151,14 +161,14 @@ def _read_cidrs(msg: _Message, i: int, lex: Lexicon, hedged: bool, correction: b
         else:
             msg.statements.append(Statement(role, raw, i, correction))
         text = blank(text, m.span())
+    named = [(MASK_NAMED, "per-node-mask"), (PODS_PER_NODE, "pods-per-node")]
     if lex.per_node.search(text):
-        for m in MASK.finditer(text):
-            msg.per_node["per-node-mask"].append((int(m.group(1)), i))
-            text = blank(text, m.span())
-        for m in lex.pods.finditer(text):
+        named += [(MASK, "per-node-mask"), (lex.pods, "pods-per-node")]
+    for pattern, key in named:
+        for m in pattern.finditer(text):
             value = number(m.group(1))
             if value:
-                msg.per_node["pods-per-node"].append((value, i))
+                msg.per_node[key].append((value, i))
             text = blank(text, m.span())
     return text
 

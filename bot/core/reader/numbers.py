@@ -18,9 +18,24 @@ GROWTH = re.compile(
 )
 SUM = re.compile(r"\+|\bplus\b|\band another\b")
 PLUS_BEFORE = re.compile(NUM + r"\s*(?:\+|plus)\s*$")
-# "600 workers in our IDC + 200 on ENS": a bare number added a few words after a count.
+# "600 workers in our IDC + 200 on ENS", "250 nodes in our DC and 50 on ENS": a bare number
+# added a few words after a count ("and" only where a place follows it).
 PLUS_AFTER = re.compile(
-    r"(?:\s+(?!\d)[\w'-]+){0,4}?\s*(?:\+|plus)\s*" + NUM + r"(?!\s*(?:\S+\s+){0,3}?(?:nodes?|%))"
+    r"(?:\s+(?!\d)[\w'-]+){0,4}?\s*(?:(?:\+|plus)\s*(?:another\s+)?"
+    + NUM
+    + r"|(?:and|&)\s+(?:another\s+)?"
+    + NUM
+    + r"(?=\s+(?:more\s+)?(?:on|in|at)\s))"
+)
+# "phase 2 adds another 200 ENS nodes": a count that adds to the one before it.
+ANOTHER = re.compile(r"(?<![\w-])(?:another|additional|adds?|plus|more)\s*$")
+# Forms that name what they count first: "pods/node: 110", "SubnetLen 26", "mask per node: /24".
+PODS_PER_NODE = re.compile(
+    r"(?<![\w-])(?:pods? ?/ ?node|pods per node|max pods)\s*(?:of|is|=|:)?\s*" + NUM
+)
+MASK_NAMED = re.compile(
+    r"(?<![\w-])(?:subnet ?len|node mask|per node mask|mask per node|node subnet)\s*"
+    r"(?:of|is|=|:)?\s*/?(\d{1,2})(?![\w.])"
 )
 LEADING_SUM = re.compile(r"^\s*(?:\+|plus\b)")
 
@@ -86,11 +101,16 @@ def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbe
             before = blank(before, plus.span())
         # "600 workers in our IDC + 200 on ENS": a bare number added on counts the same nodes.
         added = PLUS_AFTER.match(text, m.end())
-        if added and number(added.group(1)):
-            count += number(added.group(1)) or 0
-        # Joined to the count before it by "+" or "plus", in this clause or opening it.
-        joined = bool(SUM.search(text[last_end or 0 : m.start()])) and (
-            last_end is not None or bool(LEADING_SUM.match(text))
+        group = 0 if added is None else 1 if added.group(1) else 2
+        if added and lex.count.match(text, added.start(group)):
+            added = None  # "+ 5 Raspberry Pis" is a count of its own
+        if added:
+            count += number(added.group(group)) or 0
+        # Joined to the count before it by "+" or "plus", in this clause or opening it, or by
+        # "another 200 nodes" in any clause.
+        joined = bool(ANOTHER.search(before)) or (
+            bool(SUM.search(text[last_end or 0 : m.start()]))
+            and (last_end is not None or bool(LEADING_SUM.match(text)))
         )
         numbers.counts.append((count, i, joined))
         last_end = added.end() if added else m.end()
@@ -103,21 +123,27 @@ def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbe
 
 
 def node_count(clauses: list[Clause], numbers: Numbers, places: list[set[str]]) -> int | None:
-    """The node count: counts joined by "+" add up, and so do counts of different places
-    ("Edge: 300 ENS instances. Cloud: 20 ECS."); otherwise the largest (ranges, growth)."""
+    """The node count: counts joined by "+" add up, and so do counts of places listed in one
+    sentence ("300 on AWS, 200 Azure VMs and 100 in our co-lo") or of different places
+    ("Edge: 300 ENS instances. Cloud: 20 ECS."); otherwise the largest (ranges, growth), and
+    sites times what each has ("18 hospitals, 2 servers in each") when that is larger."""
+    per_site = 0
+    if numbers.sites and numbers.per_site:
+        per_site = max(numbers.sites) * max(numbers.per_site)
     if not numbers.counts:
-        if numbers.sites and numbers.per_site:
-            return max(numbers.sites) * max(numbers.per_site)
-        return None
+        return per_site or None
     total: list[int] = []
     previous: int | None = None
     for value, clause, joined in numbers.counts:
         elsewhere = (
             previous is not None
             and previous != clause
-            and places[previous]
-            and places[clause]
-            and not places[previous] & places[clause]
+            and bool(places[previous] and places[clause])
+            and (
+                clauses[previous].sentence == clauses[clause].sentence
+                or not places[previous] & places[clause]
+            )
+            and not GROWTH.search(clauses[clause].text)
         )
         if (joined or elsewhere) and total:
             total[-1] += value
@@ -130,7 +156,7 @@ def node_count(clauses: list[Clause], numbers: Numbers, places: list[set[str]]) 
     for value, clause in numbers.bare:
         if clause not in counted and GROWTH.search(clauses[clause].text):
             best = max(best, value)
-    return best
+    return max(best, per_site)
 
 
 def cidr_role(text: str, start: int, end: int, lex: Lexicon) -> str | None:
