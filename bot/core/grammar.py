@@ -34,6 +34,7 @@ COLON_PAIR = re.compile(
     r"(?<![\w-])([A-Za-z][\w -]{0,30}?)\s*:\s*((?:[^,;\n]|,(?=\d{3}(?!\d)))+?)\s*"
     r"(?=(?!,\d{3}(?!\d))[,;\n]|[.!?](?:\s|$)|$)"
 )
+LIST_VALUE = re.compile(r"[^;\n]+?(?=\s*(?:[;\n]|[.!?](?:\s|$)|$))")
 MAX_INPUT = 4000  # Slack caps a slash command's text well below this; longer input is cut.
 
 
@@ -130,12 +131,18 @@ def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
         key = kb.key_aliases.get(re.sub(r"\s+", "-", m.group(1).strip().lower()))
         if key is None or key in answers:
             continue
-        try:
-            parse_value(kb, kb.question(key), m.group(2))
-        except InvalidValue:
-            continue
-        rest = _blank(rest, m.span())
-        _take_pair(kb, key, m.group(2), m.group(0).strip(), answers, understood, problems)
+        # A list runs on past commas ("integrations: CLB, NLB; priority: …") where it parses.
+        longer = LIST_VALUE.match(rest, m.start(2))
+        for value_end in ([longer.end()] if longer else []) + [m.end(2)]:
+            value = rest[m.start(2) : value_end]
+            try:
+                parse_value(kb, kb.question(key), value)
+            except InvalidValue:
+                continue
+            said = rest[m.start() : value_end].strip()
+            rest = _blank(rest, (m.start(), value_end))
+            _take_pair(kb, key, value, said, answers, understood, problems)
+            break
 
     # 3. Plain words. Where they contradict a pair, neither is taken.
     reading = read_words(rest, kb)

@@ -17,6 +17,9 @@ from bot.core.reader.lexicon import Lexicon
 SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+")
 # Commas split, except inside a number (1,200); so does a dash or slash between spaces.
 BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+COUNT_ASIDE = re.compile(
+    r"^[(\[]\s*(?:about|around|approx\.?|roughly|~)?\s*[\d,.]+k?\s*[)\]]$", re.I
+)
 UNSURE_WHETHER = re.compile(
     r"(?:sure|know|certain|idea|clear|decided|checking|confirm|unclear|wonder(?:ing)?)\W*$",
     re.IGNORECASE,
@@ -42,13 +45,18 @@ class Clause:
     text: str  # normalised
     sentence: int
     question: bool = False  # part of a question, before any premise ("do we need X if …")
-    premise: bool = False
+    premise: bool = False  # from "if", "since", "because" … on
+    asks: bool = False  # its sentence ends with a question mark
 
 
 def _split_sentence(sentence: str, lex: Lexicon) -> list[tuple[str, bool]]:
     """(piece, starts a premise) for each clause of one sentence. A bracket's words are a
     clause of their own, after the sentence they stand in, which reads on without them: "our
     DC (where the nodes live) has 10.0.0.0/8" is one clause, and one more."""
+    # A number alone in brackets stays where it stands: "GKE nodes (about 60)".
+    sentence = BRACKETED.sub(
+        lambda m: m.group(0)[1:-1] if COUNT_ASIDE.match(m.group(0)) else m.group(0), sentence
+    )
     asides = [m.group(1) or m.group(2) or "" for m in BRACKETED.finditer(sentence)]
     sentence = BRACKETED.sub(" ", sentence)
     pieces: list[str] = []
@@ -107,6 +115,7 @@ def split_clauses(text: str, lex: Lexicon) -> list[Clause]:
                     sentence=number,
                     question=n == asking,
                     premise=in_premise,
+                    asks=asks,
                 )
             )
     return clauses
@@ -128,9 +137,10 @@ def normalise(text: str, lex: Lexicon) -> str:
     text = WORD.sub(lambda m: _fuzzy(m.group(0), lex), text)
     text = THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
     text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
-    text = DOZENS.sub(lambda m: str(int(m.group(1)) * 12), alpha2digit_safe(text))
+    text = alpha2digit_safe(text)
     text = text.replace("~", " ")
     text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
+    text = DOZENS.sub(lambda m: str(int(m.group(1)) * 12), text)
     text = re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"
     return " ".join(text.split())  # one space between words: phrases match with " "
 

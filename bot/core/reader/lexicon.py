@@ -13,7 +13,7 @@ GAP = r"[^\w\n](?:[^\n]{0,40}?[^\w\n])?"
 NUM = r"(?<![\w./])(\d+(?:\.\d+)?)(?![\w/]|\.\d|%)"
 # Words between a number and its noun that may not stand there: "110 pods per node", "3 between".
 NOT_A_MODIFIER = (
-    r"(?!\d|(?:per|pods?|in|on|at|of|across|between|for|to|from|with|and|or|x|by|each|is|are|"
+    r"(?!\d|(?:per|pods?|in|on|at|of|across|between|for|to|from|with|and|or|plus|x|by|each|is|are|"
     r"was|nodes?)(?![\w-]))"
 )
 
@@ -143,9 +143,14 @@ def _compile(kb: Knowledge) -> Lexicon:
         },
         plugin=_any(v.plugins),
         count=re.compile(NUM + rf"\s+{modifiers}{count_noun}(?![\w-])"),
+        # "node count: 1.2k", "GKE nodes (about 60) plus our office NUCs (12)"
         reverse_count=re.compile(
             r"(?<![\w/-])(?:nodes?|node count|number of nodes|cluster size)\s*"
-            r"(?:of|is|=|:|will be|are|count)?\s*(?:about|around|roughly|approx\.?|~)?\s*" + NUM
+            r"(?:of|is|=|:|will be|are|count)?\s*(?:about|around|roughly|approx\.?|~)?\s*"
+            + NUM
+            + rf"|(?<![\w/-]){count_noun}\s+(?:about|around|roughly|approx\.?)?\s*"
+            + NUM
+            + r"(?=\s*(?:$|[,;.+]|plus\b|and\b))"
         ),
         sites=re.compile(NUM + rf"\s+(?:{NOT_A_MODIFIER}[\w'-]+\s+){{0,2}}{site_noun}\b"),
         per_site=re.compile(

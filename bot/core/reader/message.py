@@ -93,7 +93,11 @@ def read_words(text: str, kb: Knowledge) -> Reading:
         )
         if i > 0 and not clause.question and _answers_before(msg, i, lex, correction):
             continue
-        hedged = bool(lex.hedge.search(clause.text))
+        # "we'd pick Terway if it buys us throughput": a condition states nothing. (In a question
+        # it is what the user has: "do we need BGP if our switches don't speak it?")
+        hedged = bool(lex.hedge.search(clause.text)) or (
+            clause.premise and not clause.asks and bool(CONDITION.match(clause.text))
+        )
         rest = _read_cidrs(msg, i, lex, hedged, correction)
         _read_counts(msg, i, rest, lex, hedged, correction)
         _read_mentions(msg, i, lex, hedged, correction)
@@ -166,7 +170,7 @@ def _read_cidrs(msg: _Message, i: int, lex: Lexicon, hedged: bool, correction: b
         named += [(MASK, "per-node-mask"), (lex.pods, "pods-per-node")]
     for pattern, key in named:
         for m in pattern.finditer(text):
-            value = number(m.group(1))
+            value = number(next(g for g in m.groups() if g))
             if value:
                 msg.per_node[key].append((value, i))
             text = blank(text, m.span())
@@ -223,6 +227,7 @@ def _read_mentions(msg: _Message, i: int, lex: Lexicon, hedged: bool, correction
             msg.statements.append(Statement(mention.key, mention.values, i, correction, kind_))
 
 
+CONDITION = re.compile(r"^(?:if|unless|assuming|as long as|provided)(?![\w-])")
 ONLY = re.compile(r"^(?:only|just)(?![\w-])|(?<![\w-])only\s*$")
 
 
@@ -296,13 +301,18 @@ def _settle(
         if q.type == "multi":
             chosen: list[str] = []
             dropped: set[str] = set()
+            corrected = corrected_from is not None and said_all[0].clause >= corrected_from
             for s in said_all:
                 if s.kind == "only":
                     chosen = [v for v in s.value if v not in dropped]
                 elif s.kind == "add":
                     chosen += [v for v in s.value if v not in chosen]
+                    if corrected:  # "sorry, not Azure, it's GCP": the last word stands
+                        dropped.difference_update(s.value)
                 else:
                     dropped.update(s.value)
+                    if corrected:
+                        chosen = [v for v in chosen if v not in s.value]
             both = [v for v in chosen if v in dropped]
             if both:
                 unsure.append(Unsure(key=q.key, said=said, why="contradictory"))

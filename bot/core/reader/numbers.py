@@ -31,7 +31,11 @@ PLUS_AFTER = re.compile(
 ANOTHER = re.compile(r"(?<![\w-])(?:another|additional|adds?|plus|more)\s*$")
 # Forms that name what they count first: "pods/node: 110", "SubnetLen 26", "mask per node: /24".
 PODS_PER_NODE = re.compile(
-    r"(?<![\w-])(?:pods? ?/ ?node|pods per node|max pods)\s*(?:of|is|=|:)?\s*" + NUM
+    r"(?<![\w-])(?:pods? ?/ ?node|pods per node|max pods)\s*(?:of|is|=|:)?\s*"
+    + NUM
+    + r"|"
+    + NUM
+    + r"\s+pods?\s+(?:each|apiece)(?![\w-])"
 )
 MASK_NAMED = re.compile(
     r"(?<![\w-])(?:subnet ?len|node mask|per node mask|mask per node|node subnet)\s*"
@@ -91,7 +95,7 @@ def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbe
         before = text[: m.start()]
         if before.rsplit(None, 1)[-1:] in (["layer"], ["l"], ["version"], ["v"], ["port"], ["mtu"]):
             continue
-        count = number(m.group(1))
+        count = number(m.group(1) or m.groups()[-1])  # the number before or after its noun
         if not count:
             continue
         # "48 + 16 nodes": the number before the plus counts the same nodes.
