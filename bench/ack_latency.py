@@ -4,7 +4,7 @@
 
 Three processes, as in production: this one plays Slack's clients (SlackDriver: the same signed
 slash command to each app); `python -m bot.fakeslack` plays the Web API; one child runs both apps
-behind the same server code (bot/server.py: Starlette + uvicorn on 127.0.0.1). "ours" is
+behind the same server code (bot/runtime/server.py: Starlette + uvicorn on 127.0.0.1). "ours" is
 build_app() with the real listeners: it acks, then parses, recommends, logs to a SQLite file and
 posts the card, while the other requests arrive. "bare" is `App(token, signing_secret)` with
 `@app.command("/netplugin") def ack_only(ack): ack()` and Bolt's defaults otherwise.
@@ -38,10 +38,10 @@ from slack_sdk import WebClient
 
 from bot.decisions import DecisionLog
 from bot.fakeslack import SlackDriver
-from bot.server import create_web_app, serve_in_thread
+from bot.runtime.app import build_app
+from bot.runtime.server import create_web_app, serve_in_thread
 from bot.settings import Settings
 from bot.slack import ids
-from bot.slack.app import build_app
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-fake-bot-token"  # the fake's default

@@ -29,7 +29,7 @@ from kubernetes_validate.utils import ValidationError, latest_version
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from bot.slack import ids
+from bot.runtime.health import HEALTH_PATH, READY_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "deploy" / "k8s"
@@ -357,9 +357,9 @@ def test_deployment_runs_one_non_root_read_only_pod_with_probes(docs, overlay):
     assert data_claim in claims
 
     live, ready = bot["livenessProbe"]["httpGet"], bot["readinessProbe"]["httpGet"]
-    # The paths the server (bot/server.py) routes, named in bot/slack/ids.py.
-    assert live["path"] == ids.HEALTH_PATH == "/healthz"
-    assert ready["path"] == getattr(ids, "READY_PATH", "/readyz")
+    # The paths the server (bot/runtime/server.py) routes, named in bot/runtime/health.py.
+    assert live["path"] == HEALTH_PATH == "/healthz"
+    assert ready["path"] == READY_PATH == "/readyz"
     assert bot["args"][:3] == ["serve", "--mode", overlay]
     expected_port = {"socket": 8080, "http": 3000}[overlay]
     assert _port(bot, live["port"]) == _port(bot, ready["port"]) == expected_port

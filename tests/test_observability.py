@@ -1,5 +1,5 @@
 """Health, readiness, metrics and JSON logs over real HTTP on 127.0.0.1: the app built by
-build_app, the fake Slack, bot/server.py (HTTP mode) and the Socket Mode side server."""
+build_app, the fake Slack, bot/runtime/server.py (HTTP mode) and the Socket Mode side server."""
 
 from __future__ import annotations
 
@@ -18,16 +18,16 @@ from prometheus_client.parser import text_string_to_metric_families
 from slack_bolt import BoltRequest
 from sqlite_utils import Database
 
-from bot import health as health_module
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
-from bot.health import HEALTH_PATH, METRICS_PATH, READY_PATH
-from bot.lifecycle import Shutdown, start_health_server
-from bot.observability import configure_logging
-from bot.server import create_web_app, serve_in_thread
+from bot.runtime import health as health_module
+from bot.runtime.app import build_app
+from bot.runtime.health import HEALTH_PATH, METRICS_PATH, READY_PATH
+from bot.runtime.lifecycle import Shutdown, start_health_server
+from bot.runtime.observability import configure_logging
+from bot.runtime.server import create_web_app, serve_in_thread
 from bot.settings import Settings
 from bot.slack import ids
-from bot.slack.app import build_app
 
 SECRET = "obs-test-signing-secret"
 
@@ -235,7 +235,7 @@ def test_readyz_is_503_while_another_writer_holds_the_database(side, monkeypatch
 
 
 def test_shutdown_turns_unready_waits_for_lazy_work_then_closes_the_log(side) -> None:
-    """What SIGTERM does in Socket Mode after the websocket closes (bot/lifecycle.py)."""
+    """What SIGTERM does in Socket Mode after the websocket closes (bot/runtime/lifecycle.py)."""
     app, server, fake, log = side
     arrived = fake.slow_next("chat.postMessage", 0.6)
     driver = SlackDriver("http://unused", SECRET, fake)

@@ -15,8 +15,8 @@ from bot.core.engine import recommend
 from bot.core.grammar import Understood, read_question
 from bot.core.knowledge import default_knowledge
 from bot.core.plan import plan_model
-from bot.render import slack as render
 from bot.render.environment import environment
+from bot.slack import render
 
 KB = default_knowledge()
 NAMES = {p.id: p.name for p in KB.plugins}

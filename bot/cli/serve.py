@@ -61,9 +61,9 @@ def serve(mode: str | None, host: str, port: int | None) -> None:
 
     from slack_sdk.errors import SlackApiError, SlackClientError
 
-    from bot import lifecycle
-    from bot.observability import configure_logging
-    from bot.slack.app import build_app
+    from bot.runtime import lifecycle
+    from bot.runtime.app import build_app
+    from bot.runtime.observability import configure_logging
 
     # From here on, stderr is JSON lines, with the tokens and the signing secret redacted.
     configure_logging(settings.secrets(), settings.netplugin_log_level)

@@ -5,11 +5,12 @@
 
 Started in this order: the fake Slack Web API (bot/fakeslack) on an ephemeral port; the real
 Bolt app from `build_app`, its WebClient pointed at the fake, with a signing secret and a bot
-token generated for this run; the real HTTP endpoint (bot/server.py) on another ephemeral port;
-then the page (bot/playground/web.py) on `port`. A message typed on the page goes to the app as
-Slack would send it (a signed slash command, `message` / `app_mention` events); a click is a
-block_actions payload; a modal's form is a view_submission. What the app answers lands in the
-fake workspace through the Web API and response_urls, and the page draws that workspace.
+token generated for this run; the real HTTP endpoint (bot/runtime/server.py) on another
+ephemeral port; then the page (bot/playground/web.py) on `port`. A message typed on the page
+goes to the app as Slack would send it (a signed slash command, `message` / `app_mention`
+events); a click is a block_actions payload; a modal's form is a view_submission. What the app
+answers lands in the fake workspace through the Web API and response_urls, and the page draws
+that workspace.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
 from bot.fakeslack.workspace import Channel, Message, OpenView
 from bot.render.messages import say
-from bot.server import RunningServer, create_web_app, serve_in_thread
+from bot.runtime.app import build_app
+from bot.runtime.server import RunningServer, create_web_app, serve_in_thread
 from bot.settings import Settings
 from bot.slack import ids
-from bot.slack.app import build_app
 
 DEFAULT_DB = "playground.db"
 HOST = "127.0.0.1"

@@ -1,7 +1,7 @@
 """How every listener answers Slack: ack in the request thread, then work on the executor.
 
 Slack wants its acknowledgement within 3 seconds, and people wait for it, so a listener acks
-first (`process_before_response=True`, see bot/slack/app.py) and does the slow part (render,
+first (`process_before_response=True`, see bot/runtime/app.py) and does the slow part (render,
 post, log) afterwards on the app's executor. `after_ack` builds that listener. It does what a
 Bolt lazy listener does, without Bolt's lazy machinery, which deep-copies the whole request
 (its WebClient, its context) in the request thread and dispatches it a second time: a third of
@@ -77,4 +77,4 @@ def _run(
     except Exception:
         log.exception("%s failed", work.__name__)
         send_ephemeral(body.get("response_url"), notice(advisor, say("internal-error")))
-        raise  # the request is counted as failed (bot/observability.py)
+        raise  # the request is counted as failed (bot/runtime/observability.py)

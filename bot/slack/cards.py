@@ -19,9 +19,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from bot.decisions import Decision
-from bot.render import slack as render
 from bot.render.environment import render_json
 from bot.render.messages import say
+from bot.slack import render
 from bot.slack.deps import Advisor
 
 log = logging.getLogger(__name__)

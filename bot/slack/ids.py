@@ -77,6 +77,5 @@ BOT_SCOPES: tuple[str, ...] = tuple(
     )
 )
 
-# --- HTTP paths (bot/server.py) -----------------------------------------------------------------
+# --- the request URL's path, in the manifest and on the server (bot/runtime/server.py) ----------
 EVENTS_PATH = "/slack/events"  # commands, interactivity and events all come here
-HEALTH_PATH = "/healthz"

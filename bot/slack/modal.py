@@ -17,8 +17,8 @@ from bot.core.knowledge import Knowledge, Question
 from bot.core.plan import InvalidValue, PlanBase, parse_value, plan_model
 from bot.render.environment import render_json
 from bot.render.messages import problem_text, say
-from bot.render.slack import cut, fit_view
 from bot.slack import ids
+from bot.slack.render import cut, fit_view
 
 MAX_METADATA = 3000  # Slack's limit for private_metadata
 MAX_ERROR = 500

@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackClientError
 
 from bot.core.explain import classify, drift, what_if
 from bot.decisions import Decision
-from bot.render import slack as render
 from bot.render.messages import problem_text
+from bot.slack import render
 from bot.slack.cards import error_code
 from bot.slack.deps import Advisor
 

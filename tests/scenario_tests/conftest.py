@@ -1,5 +1,5 @@
 """The real stack: the fake Slack Web API, a Bolt App built by build_app whose WebClient points
-at it, bot/server.py under uvicorn on 127.0.0.1, and a driver sending signed requests."""
+at it, bot/runtime/server.py under uvicorn on 127.0.0.1, and a driver sending signed requests."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
-from bot.server import RunningServer, create_web_app, serve_in_thread
+from bot.runtime.app import build_app
+from bot.runtime.server import RunningServer, create_web_app, serve_in_thread
 from bot.settings import Settings
 from bot.slack import ids
-from bot.slack.app import build_app
 
 SIGNING_SECRET = "test-signing-secret"
 

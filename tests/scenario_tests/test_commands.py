@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.render.slack import block_problems
+from bot.slack.render import block_problems
 
 
 def test_question_posts_the_card_in_the_channel_and_logs_it(s) -> None:

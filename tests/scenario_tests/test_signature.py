@@ -30,5 +30,7 @@ def test_bad_signatures_get_401_and_do_nothing(s, sign) -> None:
 def test_health_check(s) -> None:
     import urllib.request
 
-    with urllib.request.urlopen(s.server.url + ids.HEALTH_PATH, timeout=5) as response:
+    from bot.runtime.health import HEALTH_PATH
+
+    with urllib.request.urlopen(s.server.url + HEALTH_PATH, timeout=5) as response:
         assert response.status == 200

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.core.knowledge import default_knowledge
-from bot.render.slack import block_problems
 from bot.slack import ids
+from bot.slack.render import block_problems
 
 KB = default_knowledge()
 

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.core.knowledge import PLUGIN_IDS
-from bot.render import slack as render
+from bot.slack import render
 from bot.slack.actions.clicked import Click
 from bot.slack.cards import send_ephemeral
 from bot.slack.deps import advisor_of

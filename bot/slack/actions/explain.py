@@ -9,9 +9,8 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.render import slack as render
 from bot.render.messages import say
-from bot.slack import ids
+from bot.slack import ids, render
 from bot.slack.actions.clicked import Click
 from bot.slack.cards import error_code, notice, send_ephemeral
 from bot.slack.deps import advisor_of

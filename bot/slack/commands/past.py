@@ -7,7 +7,7 @@ A decision made in a private channel or a DM is shown only there; anywhere else 
 from __future__ import annotations
 
 from bot.core.explain import drift
-from bot.render import slack as render
+from bot.slack import render
 from bot.slack.commands.request import SlashRequest
 
 DEFAULT_HISTORY = 10

@@ -10,8 +10,8 @@ from __future__ import annotations
 from bot.core.engine import recommend
 from bot.core.grammar import ParsedQuestion, read_question
 from bot.decisions import Decision
-from bot.render import slack as render
 from bot.render.messages import problem_text
+from bot.slack import render
 from bot.slack.cards import post_card
 from bot.slack.commands.request import SlashRequest
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core.knowledge import PLUGIN_IDS, Knowledge
-from bot.render import slack as render
 from bot.render.messages import say
-from bot.slack import ids
+from bot.slack import ids, render
 from bot.slack.cards import notice
 from bot.slack.commands.past import explain_decision, show_history
 from bot.slack.commands.request import SlashRequest

@@ -12,10 +12,11 @@
   instead polls for ack() every 10 ms, which would be the floor of every ack (see
   docs/slack.md, "Performance"). That work waits while other requests are being acked
   (bot/slack/ackfirst.py).
-- Observability (bot/observability.py): each app has its own metrics registry (`app.obs`); every
-  dispatch is one observed request, followed into its lazy work; the decision log's writes and
-  the Web API's final errors are counted. `app.health` answers /readyz (bot/health.py),
-  `app.executor` is drained at shutdown (bot/lifecycle.py).
+- Observability (bot/runtime/observability.py): each app has its own metrics registry
+  (`app.obs`); every dispatch is one observed request, followed into its lazy work; the
+  decision log's writes and the Web API's final errors are counted. `app.health` answers
+  /readyz (bot/runtime/health.py), `app.executor` is drained at shutdown
+  (bot/runtime/lifecycle.py).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.core.knowledge import Knowledge, default_knowledge
 from bot.decisions import DecisionLog
-from bot.health import Health
-from bot.observability import Observability, ObservedApp, ObservedExecutor
+from bot.runtime.health import Health
+from bot.runtime.observability import Observability, ObservedApp, ObservedExecutor
 from bot.settings import Settings
 from bot.slack import actions, commands, events, shortcuts, views
 from bot.slack.ackfirst import AckFirst

@@ -5,7 +5,7 @@
     obs.watch(decision_log)           # decisions and suppressed retries, counted where logged
 
 Each Slack request (HTTP or Socket Mode) is followed from its dispatch to the end of the lazy
-work it started (bot/slack/app.py): one log line and one observation when all of it is done,
+work it started (bot/runtime/app.py): one log line and one observation when all of it is done,
 with the decision id the work recorded. The link between the request and its lazy work is a
 context variable, carried into the lazy executor's thread at submit time.
 
@@ -476,7 +476,7 @@ class ObservedApp(AdvisorApp):
 
     obs: Observability
     executor: AckFirstExecutor
-    health: Any  # bot.health.Health
+    health: Any  # bot.runtime.health.Health
     advisor: Any  # bot.slack.deps.Advisor
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:

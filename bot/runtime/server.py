@@ -8,9 +8,10 @@
 Bolt's dispatch is synchronous. Slack's stock Starlette adapter for the sync App calls it on the
 event loop; here it runs in anyio's worker threads, so one slow request (a busy SQLite, say)
 never stalls the others. The listeners ack in the request thread and defer their
-work (bot/slack/app.py), so a dispatch is a millisecond or so.
+work (bot/runtime/app.py), so a dispatch is a millisecond or so.
 
-Health, readiness and metrics routes: bot/health.py. Shutdown (SIGTERM): bot/lifecycle.py.
+Health, readiness and metrics routes: bot/runtime/health.py. Shutdown (SIGTERM):
+bot/runtime/lifecycle.py.
 """
 
 from __future__ import annotations
@@ -30,16 +31,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.runtime.health import HEALTH_PATH, health_routes
 from bot.slack import ids
 
 MAX_BODY = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
 # After SIGTERM, in-flight HTTP requests get this long; then the lazy work drains
-# (bot/lifecycle.py), all within Kubernetes' 30 s grace period.
+# (bot/runtime/lifecycle.py), all within Kubernetes' 30 s grace period.
 GRACEFUL_HTTP_SECONDS = 8
 
 
 def create_web_app(
-    bolt_app: App, *, events_path: str = ids.EVENTS_PATH, health_path: str = ids.HEALTH_PATH
+    bolt_app: App, *, events_path: str = ids.EVENTS_PATH, health_path: str = HEALTH_PATH
 ) -> Starlette:
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -70,8 +72,6 @@ def create_web_app(
 
     routes = [Route(events_path, slack_events, methods=["POST"])]
     if getattr(bolt_app, "health", None) is not None:  # built by build_app: readiness, metrics
-        from bot.health import health_routes
-
         routes += health_routes(bolt_app)
     else:
         routes.append(Route(health_path, healthz, methods=["GET"]))

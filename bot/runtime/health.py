@@ -5,8 +5,8 @@
                    with the checks that failed (the readiness probe)
     GET /metrics   Prometheus text format, the app's own registry
 
-In HTTP mode these routes are on the main server (bot/server.py); in Socket Mode they are all
-the small side server serves (`health_web_app`, on NETPLUGIN_HEALTH_PORT).
+In HTTP mode these routes are on the main server (bot/runtime/server.py); in Socket Mode they
+are all the small side server serves (`health_web_app`, on NETPLUGIN_HEALTH_PORT).
 
 Readiness checks: the knowledge is loaded; the decision log takes a real write (a committed
 one-row upsert to `_health`, within READY_DB_TIMEOUT); Slack accepted the bot token at start
@@ -28,9 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.slack import ids
-
-HEALTH_PATH = ids.HEALTH_PATH  # "/healthz"
+HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 READY_DB_TIMEOUT = 2.0  # the probes time out after 3 s (deploy/k8s/overlays/*)
@@ -85,7 +83,7 @@ class Health:
 
 
 def health_routes(bolt_app: Any) -> list[Route]:
-    """/healthz, /readyz and /metrics for an app built by bot.slack.app.build_app."""
+    """/healthz, /readyz and /metrics for an app built by bot.runtime.app.build_app."""
     health: Health = bolt_app.health
     obs = bolt_app.obs
 

@@ -5,8 +5,8 @@ SHUTDOWN_SECONDS of the signal the bot:
 
 1. turns /readyz to 503 ("draining") and takes no new work: HTTP mode closes its listening
    socket (uvicorn's graceful shutdown) and lets in-flight requests finish (at most
-   bot.server.GRACEFUL_HTTP_SECONDS); Socket Mode waits for the dispatches in progress (so their
-   acks go out) and closes the websocket;
+   bot.runtime.server.GRACEFUL_HTTP_SECONDS); Socket Mode waits for the dispatches in progress
+   (so their acks go out) and closes the websocket;
 2. waits for the lazy listener work already started (the card being posted, a thread reply),
    queued or running on the app's executor;
 3. closes the decision log (WAL checkpoint) and exits 0. If lazy work is still running when the
@@ -23,8 +23,8 @@ import threading
 import time
 from typing import Any
 
-from bot.health import health_web_app
-from bot.server import (
+from bot.runtime.health import health_web_app
+from bot.runtime.server import (
     GracefulServer,
     RunningServer,
     create_web_app,
@@ -32,7 +32,7 @@ from bot.server import (
     uvicorn_config,
 )
 
-log = logging.getLogger("bot.lifecycle")
+log = logging.getLogger("bot.runtime.lifecycle")
 
 SHUTDOWN_SECONDS = 25.0  # below Kubernetes' default grace period of 30 s
 SOCKET_ACK_SECONDS = 2.0  # Socket Mode: dispatches in progress get this long to ack
