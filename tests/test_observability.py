@@ -8,7 +8,6 @@ import json
 import logging
 import sqlite3
 import threading
-import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
@@ -17,6 +16,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from slack_bolt import BoltRequest
 from sqlite_utils import Database
+from waiting import settle
 
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
@@ -49,15 +49,6 @@ def metric(base: str, name: str, **labels: str) -> float:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
                 return sample.value
     return 0.0
-
-
-def wait_metric(base: str, name: str, at_least: float, **labels: str) -> float:
-    """Wait (the lazy work counts after the ack) until a sample reaches `at_least`."""
-    deadline = time.monotonic() + 5
-    while (value := metric(base, name, **labels)) < at_least:
-        assert time.monotonic() < deadline, f"{name}{labels} stayed at {value}"
-        time.sleep(0.02)
-    return value
 
 
 def settings_for(fake: FakeSlack, db: str) -> Settings:
@@ -103,7 +94,7 @@ def test_healthz_readyz_and_metrics_answer_over_http(http) -> None:
 
 
 def test_metrics_count_decisions_slack_errors_and_suppressed_retries(http) -> None:
-    _app, server, fake, driver, _ = http
+    app, server, fake, driver, _ = http
     fake.reset()
     url = server.url
     labels = {"plugin": "terway-edge", "status": "recommended", "source": "slash"}
@@ -111,9 +102,9 @@ def test_metrics_count_decisions_slack_errors_and_suppressed_retries(http) -> No
     commands = metric(url, "netplugin_requests_total", surface="command", outcome="ok")
 
     assert driver.send_slash("need NLB").status == 200
-    fake.wait_for("chat.postMessage")
     # The request is counted when its lazy work has finished.
-    wait_metric(url, "netplugin_requests_total", commands + 1, surface="command", outcome="ok")
+    settle(app, server)
+    assert metric(url, "netplugin_requests_total", surface="command", outcome="ok") == commands + 1
     assert metric(url, "netplugin_decisions_total", **labels) == before + 1
     assert metric(url, "netplugin_request_duration_seconds_count", surface="command") >= 1
     assert metric(url, "netplugin_ack_duration_seconds_count", surface="command") >= 1
@@ -124,7 +115,8 @@ def test_metrics_count_decisions_slack_errors_and_suppressed_retries(http) -> No
     fake.fail_next("chat.postMessage", error="not_in_channel")
     assert driver.send_slash("need NLB").status == 200
     fake.wait_for("chat.postMessage", ok=False)
-    wait_metric(url, "netplugin_requests_total", 1, surface="command", outcome="slack_error")
+    settle(app, server)
+    assert metric(url, "netplugin_requests_total", surface="command", outcome="slack_error") >= 1
     assert metric(url, "netplugin_slack_api_errors_total", **errors) == before_errors + 1
 
     # Slack retrying a slash command (same trigger_id): one decision, the retry counted.
@@ -132,7 +124,8 @@ def test_metrics_count_decisions_slack_errors_and_suppressed_retries(http) -> No
     decisions = metric(url, "netplugin_decisions_total", **labels)
     for _ in range(2):
         assert driver.send_slash("need NLB", trigger_id="T0OBS.RETRY").status == 200
-    wait_metric(url, "netplugin_retries_suppressed_total", retries + 1, kind="request_key")
+    settle(app, server)
+    assert metric(url, "netplugin_retries_suppressed_total", kind="request_key") == retries + 1
     assert metric(url, "netplugin_decisions_total", **labels) == decisions + 1
 
     # Slack retrying an event: the second delivery is recognised, and counted.
@@ -148,19 +141,16 @@ def test_metrics_count_decisions_slack_errors_and_suppressed_retries(http) -> No
     suppressed = metric(url, "netplugin_retries_suppressed_total", kind="event")
     assert driver.send_event(event, event_id="Ev0OBS1").status == 200
     assert driver.send_event(event, event_id="Ev0OBS1", retry_num=1).status == 200
-    wait_metric(url, "netplugin_retries_suppressed_total", suppressed + 1, kind="event")
+    settle(app, server)
+    assert metric(url, "netplugin_retries_suppressed_total", kind="event") == suppressed + 1
 
 
 def test_each_request_is_one_log_line_with_its_decision(http, caplog) -> None:
-    _app, _server, fake, driver, log = http
+    app, server, fake, driver, log = http
     fake.reset()
     caplog.set_level(logging.INFO, logger="bot.requests")
     assert driver.send_slash("400 nodes, need NLB").status == 200
-    fake.wait_for("chat.postMessage")
-    deadline = time.monotonic() + 5
-    while not [r for r in caplog.records if getattr(r, "surface", None) == "command"]:
-        assert time.monotonic() < deadline, "no request line"
-        time.sleep(0.02)
+    settle(app, server)  # the line is written when the request's lazy work has finished
     (line,) = [r for r in caplog.records if getattr(r, "surface", None) == "command"]
     decision = log.query()[-1]
     assert line.decision_id == decision.id and line.outcome == "ok"

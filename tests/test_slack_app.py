@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+from waiting import eventually
+
 from bot.slack import ids
 from bot.slack.ackfirst import AckFirst, AckFirstExecutor
 from bot.slack.payload import visibility
@@ -33,14 +35,28 @@ def test_visibility_from_the_payload() -> None:
     assert visibility(None) == "unknown"
 
 
+class CountedWaits(threading.Condition):
+    """The gate's condition, counting the times a job has gone to wait on it."""
+
+    waits = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits += 1  # the lock is held here
+        return super().wait(timeout)
+
+
 def test_lazy_work_waits_while_requests_are_dispatched() -> None:
-    gate = AckFirst(quiet=0.02, max_wait=2)
+    gate = AckFirst(quiet=0.02, max_wait=5)
+    gate._quiet = condition = CountedWaits()
     executor = AckFirstExecutor(gate, 1)
     ran = threading.Event()
     with gate:
         future = executor.submit(ran.set)
-        time.sleep(0.1)
-        assert not ran.is_set()  # held while a request is in dispatch
+        eventually(lambda: condition.waits >= 1, message="the job never reached the gate")
+        with condition:  # wake it, as the end of another dispatch would
+            condition.notify_all()
+        eventually(lambda: condition.waits >= 2 or ran.is_set())
+        assert not ran.is_set()  # it looked again and is still held: a request is in dispatch
         left = time.monotonic()
     future.result(timeout=2)
     assert ran.is_set() and time.monotonic() - left >= 0.015  # and for the quiet period

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from slack_bolt import App
 
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
@@ -21,6 +22,7 @@ SIGNING_SECRET = "test-signing-secret"
 class Stack:
     fake: FakeSlack
     log: DecisionLog
+    app: App
     server: RunningServer
     driver: SlackDriver
 
@@ -42,7 +44,7 @@ def stack():
     app = build_app(settings, log=log)
     server = serve_in_thread(create_web_app(app))
     driver = SlackDriver(server.url + ids.EVENTS_PATH, SIGNING_SECRET, fake)
-    yield Stack(fake, log, server, driver)
+    yield Stack(fake, log, app, server, driver)
     server.stop()
     fake.stop()
     log.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from waiting import settle
+
 from bot.slack.render import block_problems
 
 
@@ -137,15 +139,10 @@ def test_permalink_failure_keeps_the_card_and_its_ts(s) -> None:
 
 def _wait_for_ts(s, ts: str, channel: str = "C0GENERAL"):
     """The decision attached to message ts (attach_message runs just after the permalink)."""
-    import time
-
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        found = s.log.by_message(channel, ts)
-        if found is not None:
-            return found
-        time.sleep(0.01)
-    raise AssertionError(f"no decision attached to {channel} {ts}")
+    settle(s)
+    found = s.log.by_message(channel, ts)
+    assert found is not None, f"no decision attached to {channel} {ts}"
+    return found
 
 
 def _form(body: dict) -> str:

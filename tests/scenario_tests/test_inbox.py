@@ -3,7 +3,7 @@ and never holding a secret once done."""
 
 from __future__ import annotations
 
-import time
+from waiting import settle
 
 
 def _row(s, key: str) -> dict:
@@ -12,11 +12,10 @@ def _row(s, key: str) -> dict:
 
 
 def _wait_done(s, key: str) -> dict:
-    deadline = time.monotonic() + 5
-    while not _row(s, key).get("done_at"):
-        assert time.monotonic() < deadline, f"request {key} never finished"
-        time.sleep(0.01)
-    return _row(s, key)
+    settle(s)
+    row = _row(s, key)
+    assert row.get("done_at"), f"request {key} never finished"
+    return row
 
 
 def test_a_question_is_kept_then_closed_by_its_decision(s) -> None:
@@ -70,10 +69,8 @@ def test_recovery_answers_a_kept_thread_message(s) -> None:
     _wait_done(s, "T0KEPT5")
     card = s.fake.wait_for("chat.postMessage")
     parent_ts = card.response["ts"]
-    deadline = time.monotonic() + 5
-    while (parent := s.log.by_message("C0GENERAL", parent_ts)) is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    parent = s.log.by_message("C0GENERAL", parent_ts)  # settled by _wait_done
+    assert parent is not None
     reply = s.workspace.post(
         "C0GENERAL", text="what if nodes=20", user="U0BOB", thread_ts=parent_ts
     )

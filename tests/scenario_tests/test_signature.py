@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from waiting import settle
 
 from bot.slack import ids
 
@@ -22,7 +23,7 @@ def test_bad_signatures_get_401_and_do_nothing(s, sign) -> None:
     before = s.log.count()
     assert s.driver.send_slash("need NLB", **sign).status == 401
     assert s.driver.send_shortcut(ids.PLAN_SHORTCUT, **sign).status == 401
-    time.sleep(0.2)  # give a wrongly started listener the time to show itself
+    settle(s)  # a wrongly started listener would have run by now
     assert s.fake.calls == []
     assert s.log.count() == before
 

@@ -7,7 +7,8 @@ when the bot is mentioned); the answer comes from the logged decision, in that t
 from __future__ import annotations
 
 import json
-import time
+
+from waiting import settle
 
 from bot.slack import ids
 
@@ -16,12 +17,10 @@ def card(s, text: str, channel: str = "C0GENERAL"):
     """Post a card with /netplugin; return (its message, its decision)."""
     s.fake.reset()
     s.driver.send_slash(text, channel=channel)
-    post = s.fake.wait_for("chat.postMessage")
-    ts = post.response["ts"]
-    deadline = time.monotonic() + 5
-    while (decision := s.log.by_message(channel, ts)) is None:
-        assert time.monotonic() < deadline, "the card's decision was never completed"
-        time.sleep(0.01)
+    settle(s)
+    ts = s.fake.wait_for("chat.postMessage").response["ts"]
+    decision = s.log.by_message(channel, ts)
+    assert decision is not None, "the card's decision was never completed"
     s.fake.reset()
     return s.workspace.channels[channel].message(ts), decision
 
@@ -87,7 +86,7 @@ def test_a_retried_event_gets_no_second_reply_or_row(s) -> None:
     answers_in(s, parent)
     again = s.driver.send_event(event, event_id="Ev0THREAD1", retry_num=1)
     assert again.status == 200
-    time.sleep(0.5)  # give a wrong second reply the time to show up
+    settle(s)  # a wrong second reply would have been posted by now
     assert len(s.fake.calls_to("chat.postMessage")) == 1
     assert s.log.count() == rows + 1  # the one what-if
 
@@ -176,7 +175,7 @@ def test_the_bot_ignores_its_own_messages_edits_and_other_threads(s) -> None:
             "thread_ts": other.ts,
         }
     )
-    time.sleep(0.5)
+    settle(s)
     assert s.fake.calls_to("chat.postMessage") == []
 
 
@@ -189,7 +188,7 @@ def test_a_mention_in_the_thread_is_answered_once(s) -> None:
     (answer,) = answers_in(s, parent)
     assert "Terway Edge" in text_of(answer)
     assert "was* the recommendation" in text_of(answer)
-    time.sleep(0.5)
+    settle(s)
     assert len(s.fake.calls_to("chat.postMessage")) == 1
 
 
