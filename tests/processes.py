@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
+from waiting import eventually
 
 # Settings a developer's shell may hold, which must not leak into a test's server.
 SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
@@ -31,18 +31,25 @@ def serve_env(**settings: str) -> dict[str, str]:
     return {**env, **settings}
 
 
+def alive(process: subprocess.Popen) -> None:
+    """Fail at once, with its output, if `process` has exited."""
+    if process.poll() is not None:
+        output = process.communicate()
+        pytest.fail(f"the server exited ({process.returncode}): {str(output)[-2000:]}")
+
+
 def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 15) -> bytes:
     """GET `url` until it answers 200; its body."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def answered() -> tuple[bytes] | None:  # a tuple: an empty body is an answer too
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
-                    return response.read()
+                    return (response.read(),)
         except (OSError, urllib.error.HTTPError):
             pass
-        if process.poll() is not None:
-            output = process.communicate()
-            pytest.fail(f"the server exited ({process.returncode}): {str(output)[-2000:]}")
-        assert time.monotonic() < deadline, f"{url} did not answer within {timeout} s"
-        time.sleep(0.05)
+        alive(process)
+        return None
+
+    (body,) = eventually(answered, timeout=timeout, interval=0.05, message=f"{url} did not answer")
+    return body

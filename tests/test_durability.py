@@ -4,17 +4,18 @@ ack; a restart decides those and posts every card the killed process had not pos
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from processes import free_port, serve_env, wait_for_http
+from waiting import eventually
 
 from bot.fakeslack import FakeSlack, SlackDriver
 
@@ -85,9 +86,8 @@ def test_sigkill_under_load_loses_no_acknowledged_decision(tmp_path):
         for t in threads:
             t.start()
         # Kill it mid-flight: requests are being acked and cards are being posted.
-        deadline = time.monotonic() + 10
-        while len(acked) < 60 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        with contextlib.suppress(AssertionError):  # at most 10 s: the assertion below is >= 20
+            eventually(lambda: len(acked) >= 60, timeout=10)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
         stop.set()
@@ -105,10 +105,12 @@ def test_sigkill_under_load_loses_no_acknowledged_decision(tmp_path):
         # A restart posts what the killed process had logged but not posted.
         restarted, _ = _start(fake, db)
         try:
-            deadline = time.monotonic() + 20
-            while any(_request_keys(db).get(t) is None for t in acked):
-                assert time.monotonic() < deadline, "the restart did not post every card"
-                time.sleep(0.1)
+            eventually(
+                lambda: all(_request_keys(db).get(t) is not None for t in acked),
+                timeout=20,
+                interval=0.1,
+                message="the restart did not post every card",
+            )
         finally:
             restarted.terminate()
             restarted.wait(timeout=15)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
 import pytest
+from waiting import eventually
 
 from bot.playground import Playground
 from bot.playground.run import default_db, run_playground
@@ -58,16 +58,6 @@ def post(pg, path: str, data: dict, headers: dict | None = None) -> tuple[int, d
         return exc.code, json.loads(body) if body.startswith(b"{") else {"text": body.decode()}
 
 
-def wait(predicate, timeout: float = 5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("timed out")
-
-
 def test_typed_text_is_encoded_like_slacks_client(pg):
     assert pg.encode("a < b & c > d") == "a &lt; b &amp; c &gt; d"
     assert pg.encode("hi @Netplugin-Advisor in #general, @nobody") == (
@@ -105,7 +95,7 @@ def test_events_follow_the_apps_subscriptions(pg, sent_events, monkeypatch):
 def test_mention_is_answered_in_its_thread(pg):
     pg.send("C0GENERAL", "@netplugin-advisor how do I ask?")
     mine = pg.workspace.channels["C0GENERAL"].messages[-1]
-    replies = wait(lambda: pg.workspace.channels["C0GENERAL"].thread(mine.ts))
+    replies = eventually(lambda: pg.workspace.channels["C0GENERAL"].thread(mine.ts))
     assert "/netplugin" in replies[0].text and replies[0].bot_id
 
 
@@ -118,7 +108,7 @@ def test_unknown_command_is_told_by_slackbot(pg):
 def test_decisions_land_in_the_log_the_cli_reads(pg, cli):
     outcome = pg.send("C0GENERAL", "/netplugin location=ens nodes=500 integrations=nlb")
     assert outcome.ok
-    wait(lambda: pg.fake.calls_to("chat.getPermalink"))
+    eventually(lambda: pg.fake.calls_to("chat.getPermalink"))
     result = cli("decisions", "list", "--db", str(pg.db))
     assert result.exit_code == 0, result.output
     assert "terway-edge" in result.output.lower() or "Terway Edge" in result.output
@@ -128,7 +118,7 @@ def test_button_click_is_block_actions_and_modal_submission_round_trip(pg):
     channel = pg.workspace.channels["C0GENERAL"]
     before = len(channel.messages)
     pg.send("C0GENERAL", "/netplugin location=idc nodes=40")
-    card = wait(lambda: [m for m in channel.messages[before:] if m.blocks])[-1]
+    card = eventually(lambda: [m for m in channel.messages[before:] if m.blocks])[-1]
     status, answer = post(
         pg,
         "/action",
@@ -140,7 +130,7 @@ def test_button_click_is_block_actions_and_modal_submission_round_trip(pg):
         },
     )
     assert (status, answer) == (200, {"ok": True})
-    view = wait(pg.open_view)
+    view = eventually(pg.open_view)
     assert view.view["callback_id"] == ids.PLAN_MODAL
     nodes = view.view["blocks"][[b.get("block_id") for b in view.view["blocks"]].index("q:nodes")]
     assert nodes["element"]["initial_value"] == "40"  # pre-filled from the decision
@@ -213,7 +203,7 @@ def test_run_playground_prints_the_url_and_stops(tmp_path, monkeypatch):
     )
     thread.start()
     try:
-        wait(lambda: lines)
+        eventually(lambda: lines)
         url = lines[0].split(" on ", 1)[1].split(" ", 1)[0]
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(url + "/healthz", timeout=5) as response:

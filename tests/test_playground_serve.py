@@ -6,12 +6,12 @@ import json
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from urllib.parse import urlencode
 
 import pytest
 from processes import free_port, serve_env
+from waiting import eventually
 
 from bot.decisions import DecisionLog
 
@@ -58,15 +58,16 @@ def test_serve_without_tokens_starts_the_playground(tmp_path):
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.loads(response.read()) == {"ok": True}
         db = tmp_path / "playground.db"  # the default, in the working directory
-        deadline = time.monotonic() + 10
-        while True:
+
+        def posted_decision():
             log = DecisionLog(db)
             found = log.get(1)
             log.close()
-            if found is not None and found.message_ts:
-                break
-            assert time.monotonic() < deadline, "no decision in playground.db"
-            time.sleep(0.1)
+            return found if found is not None and found.message_ts else None
+
+        found = eventually(
+            posted_decision, timeout=10, interval=0.1, message="no decision in playground.db"
+        )
         assert found.plugin == "terway-edge"
     finally:
         output = _stop(process)

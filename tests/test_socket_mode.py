@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.response import SocketModeResponse
+from waiting import eventually
 
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
@@ -154,10 +155,10 @@ def test_the_fake_speaks_socket_mode_to_slack_sdks_own_client():
             assert ack.payload == {"text": "pong"}
             assert received == [("slash_commands", {"command": "/x", "text": "hi"})]
 
-            deadline = time.monotonic() + 5  # its pings are answered: the connection is fresh
-            while client.current_session.last_ping_pong_time is None:
-                assert time.monotonic() < deadline, "no pong for the client's pings"
-                time.sleep(0.05)
+            eventually(  # its pings are answered: the connection is fresh
+                lambda: client.current_session.last_ping_pong_time is not None,
+                message="no pong for the client's pings",
+            )
 
             # The URL was single-use: a second handshake with it is refused.
             again = SocketModeClient(

@@ -8,12 +8,12 @@ with no Slack token, must answer a question typed into the playground's page wit
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 from processes import free_port, serve_env, wait_for_http
+from waiting import eventually
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTION = "/netplugin location=ens nodes=500 integrations=nlb"
@@ -84,10 +85,9 @@ def _post_form(url: str, fields: dict[str, str]) -> tuple[int, bytes]:
 
 def _traceback(log: Path, timeout: float = 2) -> str:
     """The end of the server's output, once its traceback (logged after the 500) is there."""
-    deadline = time.monotonic() + timeout
-    while "Error:" not in (text := log.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return text[-3000:]
+    with contextlib.suppress(AssertionError):  # then what there is
+        eventually(lambda: "Error:" in log.read_text(), timeout=timeout, interval=0.05)
+    return log.read_text()[-3000:]
 
 
 def _state(url: str) -> dict:
@@ -120,14 +120,17 @@ def test_plain_install_serves_the_playground_and_answers_with_a_card(installed, 
         assert json.loads(body) == {"ok": True}
 
         # What the page polls, until the card is drawn.
-        deadline = time.monotonic() + WAIT_S
-        while True:
-            messages = _state(f"{base}/c/{channel}/state?thread=")["messages"]
-            if HEADER.search(messages):
-                break
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, f"no card within {WAIT_S} s: {messages[-2000:]}"
-            time.sleep(0.05)
+        def messages() -> str:
+            return _state(f"{base}/c/{channel}/state?thread=")["messages"]
+
+        def drawn() -> bool:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited: {log.read_text()[-3000:]}")
+            return bool(HEADER.search(messages()))
+
+        eventually(
+            drawn, timeout=WAIT_S, interval=0.05, message=lambda: f"no card: {messages()[-2000:]}"
+        )
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
