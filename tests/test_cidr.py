@@ -5,6 +5,7 @@ from __future__ import annotations
 from ipaddress import IPv4Network as N
 
 from bot.core import cidr
+from bot.render.environment import detail
 
 
 def test_capacity_follows_the_per_node_subnet():
@@ -68,7 +69,8 @@ def test_overlap_reaches_the_checklist(recommend_json):
     )
     item = next(i for i in result["checklist"] if i["id"] == "cidr-overlap")
     assert item["status"] == "unmet"
-    assert "pod-cidr 192.168.0.0/16 overlaps node-cidr 192.168.0.0/20" in item["detail"]
+    assert item["finding"]["code"] == "cidr-overlap"  # a code: the words are the templates'
+    assert "pod-cidr 192.168.0.0/16 overlaps node-cidr 192.168.0.0/20" in detail(item)
 
 
 def test_worked_example_from_the_docs_is_clean(recommend_json):

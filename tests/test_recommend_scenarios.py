@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from bot.render.environment import detail
+
 
 @pytest.mark.parametrize(
     ("text", "status", "plugin"),
@@ -105,8 +107,8 @@ def test_cidr_capacity_unmet_for_600_nodes_in_a_slash_16(recommend_json):
     result = recommend_json("nodes=600 location=edge-device pod-cidr=10.0.0.0/16")
     item = next(i for i in result["checklist"] if i["id"] == "cidr-capacity")
     assert item["status"] == "unmet"
-    assert "256" in item["detail"]
-    assert "/14" in item["detail"]  # /15 holds 512: a /14 is the first to hold 600
+    assert "256" in detail(item)
+    assert "/14" in detail(item)  # /15 holds 512: a /14 is the first to hold 600
 
 
 def test_invalid_value_exits_2_naming_the_key(cli):

@@ -20,6 +20,7 @@ from bot.core.knowledge import PLUGIN_IDS, ChecklistItem, Knowledge, Rule
 from bot.core.plan import PlanBase
 from bot.core.result import (
     ChecklistEntry,
+    Message,
     OpenQuestion,
     Reason,
     Result,
@@ -27,7 +28,6 @@ from bot.core.result import (
     Warning,
     WhyNot,
 )
-from bot.render.messages import say
 
 
 def _other(plugin: str) -> str:
@@ -159,10 +159,10 @@ def evaluate_checklist(
             continue
         if item.applies_when is not None and not item.applies_when.holds(values):
             continue
-        detail = ""
+        found: Message | None = None
         if item.computed:
             finding = _computed(item, values)
-            status, detail = finding.status, say(finding.code, **finding.params)
+            status, found = finding.status, Message(code=finding.code, params=finding.params)
         elif item.unmet_when is not None and item.unmet_when.holds(values):
             status = "unmet"
         elif item.met_when is not None and item.met_when.holds(values):
@@ -175,7 +175,7 @@ def evaluate_checklist(
                 plugins=list(item.plugins),
                 status=status,
                 text=item.requires,
-                detail=detail,
+                finding=found,
                 verify=item.verify,
                 ports=item.ports,
                 sources=item.sources,
@@ -194,7 +194,9 @@ def _warnings(values: Mapping[str, Any], kb: Knowledge, plugin: str | None) -> l
     for finding in cidr.non_private({k: values.get(k) for k in cidr.CIDR_KEYS}):
         found.append(
             Warning(
-                id="cidr-not-private", text=say(finding.code, **finding.params), sources=["S31"]
+                id="cidr-not-private",
+                finding=Message(code=finding.code, params=finding.params),
+                sources=["S31"],
             )
         )
     return found

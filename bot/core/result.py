@@ -14,6 +14,14 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class Message(_Frozen):
+    """Words the engine has to say, as a code and its numbers: templates/messages.yaml says them
+    (bot.render), so the core never holds a sentence of its own."""
+
+    code: str
+    params: dict[str, Any] = {}
+
+
 class Reason(_Frozen):
     rule_id: str
     kind: Literal["exclusion", "preference", "tie-break"]
@@ -48,7 +56,8 @@ class ChecklistEntry(_Frozen):
     plugins: list[str]
     status: ItemStatus
     text: str
-    detail: str = ""
+    finding: Message | None = None  # what the plan's numbers show (CIDR overlaps, capacity …)
+    detail: str = ""  # the finding in words, in decisions logged before findings were codes
     verify: list[str] = []
     ports: list[str] = []
     sources: list[str]
@@ -56,7 +65,8 @@ class ChecklistEntry(_Frozen):
 
 class Warning(_Frozen):
     id: str
-    text: str
+    text: str = ""  # from rules.yaml; a computed warning has a `finding` instead
+    finding: Message | None = None
     sources: list[str]
 
 

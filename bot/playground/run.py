@@ -7,7 +7,8 @@ import os
 import threading
 from collections.abc import Callable
 
-from bot.playground.session import DEFAULT_DB, HOST, Playground
+from bot.playground import Playground
+from bot.playground.session import DEFAULT_DB, HOST
 from bot.render.messages import say
 
 

@@ -1,16 +1,13 @@
 """The playground's stack and what a person on the page can do in it.
 
-    with Playground(db="playground.db", port=3000) as pg:   # all on 127.0.0.1
-        print(pg.url)
-
 Started in this order: the fake Slack Web API (bot/fakeslack) on an ephemeral port; the real
 Bolt app from `build_app`, its WebClient pointed at the fake, with a signing secret and a bot
 token generated for this run; the real HTTP endpoint (bot/runtime/server.py) on another
-ephemeral port; then the page (bot/playground/web.py) on `port`. A message typed on the page
-goes to the app as Slack would send it (a signed slash command, `message` / `app_mention`
-events); a click is a block_actions payload; a modal's form is a view_submission. What the app
-answers lands in the fake workspace through the Web API and response_urls, and the page draws
-that workspace.
+ephemeral port (the page over it, bot/playground/web.py, comes with `bot.playground.Playground`).
+A message typed on the page goes to the app as Slack would send it (a signed slash command,
+`message` / `app_mention` events); a click is a block_actions payload; a modal's form is a
+view_submission. What the app answers lands in the fake workspace through the Web API and
+response_urls, and the page draws that workspace.
 """
 
 from __future__ import annotations
@@ -76,7 +73,7 @@ class Draft:
 
 
 @dataclass
-class Playground:
+class Stack:
     db: str | Path = DEFAULT_DB
     port: int = 3000
     host: str = HOST
@@ -92,9 +89,7 @@ class Playground:
 
     # --- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> Playground:
-        from bot.playground.web import create_page_app  # web imports this module
-
+    def start(self) -> Stack:
         secret = secrets.token_hex(16)  # made up for this run: nothing real is ever needed
         self.fake = FakeSlack(host=self.host, bot_token=f"xoxb-playground-{secrets.token_hex(8)}")
         self.fake.start()
@@ -110,7 +105,7 @@ class Playground:
             bolt = build_app(settings, log=self.log)
             self.server = serve_in_thread(create_web_app(bolt), self.host)
             self.driver = SlackDriver(self.server.url + ids.EVENTS_PATH, secret, self.fake)
-            self.page = serve_in_thread(create_page_app(self), self.host, self.port)
+            self.serve_page()
         except BaseException:
             self.stop()
             raise
@@ -126,7 +121,10 @@ class Playground:
         if getattr(self, "log", None) is not None:
             self.log.close()
 
-    def __enter__(self) -> Playground:
+    def serve_page(self) -> None:
+        """The page, in bot.playground.Playground; a bare stack has none."""
+
+    def __enter__(self) -> Stack:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -1,4 +1,4 @@
-"""The playground's page: a Starlette app over a running `Playground`.
+"""The playground's page: a Starlette app over a running `Stack`.
 
     GET  /                     the first channel            GET /c/{channel}  a channel
     GET  /c/{channel}/state    {"channels", "messages", "thread"}: HTML; "modal": the modal's key
@@ -30,7 +30,7 @@ from bot import paths
 from bot.fakeslack.workspace import Channel, Message
 from bot.playground.mrkdwn import mrkdwn
 from bot.playground.render import render, render_blocks, render_view
-from bot.playground.session import SLACKBOT, Outcome, Playground
+from bot.playground.session import SLACKBOT, Outcome, Stack
 from bot.render.messages import say
 from bot.slack import ids
 
@@ -48,7 +48,7 @@ def _sort_key(ts: str) -> tuple[int, int]:
 class Pages:
     """Reads the fake workspace and draws it (no state of its own)."""
 
-    def __init__(self, pg: Playground, directory: Path | None = None):
+    def __init__(self, pg: Stack, directory: Path | None = None):
         self.pg = pg
         self.directory = directory
 
@@ -216,7 +216,7 @@ class Pages:
         )
 
 
-def create_page_app(pg: Playground, directory: Path | None = None) -> Starlette:
+def create_page_app(pg: Stack, directory: Path | None = None) -> Starlette:
     pages = Pages(pg, directory)
     static = (directory or paths.templates_dir()) / "playground" / "static"
 

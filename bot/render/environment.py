@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import paths
+from bot.render.messages import say
 
 
 class SlackMarkup(str):
@@ -59,6 +60,23 @@ def answer(value: Any) -> str:
     return str(value)
 
 
+def _said(message: Any) -> str:
+    return say(message["code"], **message.get("params", {}))
+
+
+def detail(entry: dict[str, Any]) -> str:
+    """A checklist entry's finding in words (a decision logged before findings were codes
+    carries its words in `detail`)."""
+    finding = entry.get("finding")
+    return _said(finding) if finding else entry.get("detail", "")
+
+
+def warning_text(entry: dict[str, Any]) -> str:
+    """A warning in words: its text from rules.yaml, or its finding's."""
+    finding = entry.get("finding")
+    return _said(finding) if finding else entry.get("text", "")
+
+
 @cache
 def _environment(directory: str, kind: str) -> Environment:
     env = Environment(
@@ -73,6 +91,8 @@ def _environment(directory: str, kind: str) -> Environment:
     env.filters["mrkdwn"] = mrkdwn_escape
     env.filters["md"] = markdown_escape
     env.filters["answer"] = answer
+    env.filters["detail"] = detail
+    env.filters["warning"] = warning_text
     env.globals["slack_link"] = slack_link
     return env
 

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Template
+from jinja2 import Environment, StrictUndefined, Template
 
 from bot import paths
-from bot.render.environment import environment
 
 CATALOG = "messages.yaml"
 
@@ -22,7 +21,8 @@ CATALOG = "messages.yaml"
 def _catalog(directory: str) -> dict[str, Template]:
     path = Path(directory) / CATALOG
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    env = environment("text", Path(directory))
+    # Plain Jinja: messages are escaped where they are shown (bot.render.environment).
+    env = Environment(undefined=StrictUndefined, autoescape=False)
     return {code: env.from_string(str(text).strip()) for code, text in entries.items()}
 
 
