@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -59,12 +58,12 @@ def _environment(directory: str) -> Environment:
     return env
 
 
-def environment(directory: Path | None = None) -> Environment:
-    return _environment(str(directory or paths.templates_dir()))
+def environment() -> Environment:
+    return _environment(str(paths.templates_dir()))
 
 
-def render(template: str, directory: Path | None = None, **context: Any) -> Markup:
-    return Markup(environment(directory).get_template(template).render(**context))
+def render(template: str, **context: Any) -> Markup:
+    return Markup(environment().get_template(template).render(**context))
 
 
 def render_blocks(
@@ -73,13 +72,11 @@ def render_blocks(
     users: dict[str, str] | None = None,
     channels: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    directory: Path | None = None,
 ) -> Markup:
     """Blocks as HTML. Buttons carry data-action-id / data-block-id for the page's script;
     `errors` (by block_id) are shown under their input blocks, as Slack does."""
     return render(
         "playground/blocks.html.j2",
-        directory,
         blocks=blocks,
         users=users or {},
         channels=channels or {},
@@ -94,14 +91,12 @@ def render_view(
     values: dict[str, Any] | None = None,
     users: dict[str, str] | None = None,
     channels: dict[str, str] | None = None,
-    directory: Path | None = None,
 ) -> Markup:
     """A modal: title, blocks, Cancel and submit buttons, in a form. `values` (view.state.values
     as the page last submitted them) replace the initial values, so a modal shown again with
     errors keeps what the user typed."""
     return render(
         "playground/modal.html.j2",
-        directory,
         view=with_values(view, values) if values else view,
         users=users or {},
         channels=channels or {},

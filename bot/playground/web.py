@@ -16,7 +16,6 @@ loopback address the page was opened on (no DNS rebinding).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -48,9 +47,8 @@ def _sort_key(ts: str) -> tuple[int, int]:
 class Pages:
     """Reads the fake workspace and draws it (no state of its own)."""
 
-    def __init__(self, pg: Stack, directory: Path | None = None):
+    def __init__(self, pg: Stack):
         self.pg = pg
-        self.directory = directory
 
     @property
     def ws(self):
@@ -73,7 +71,7 @@ class Pages:
     def _body(self, text: str, blocks: list[dict[str, Any]]) -> Any:
         users, channels = self.names()
         if blocks:
-            return render_blocks(blocks, users=users, channels=channels, directory=self.directory)
+            return render_blocks(blocks, users=users, channels=channels)
         return mrkdwn(text, users, channels)
 
     def _item(self, channel: Channel, message: Message, *, in_thread: bool) -> dict[str, Any]:
@@ -150,7 +148,6 @@ class Pages:
     def messages_html(self, channel_id: str) -> str:
         return render(
             "playground/messages.html.j2",
-            self.directory,
             items=self.timeline(channel_id),
             channel=self.ws.channels[channel_id],
         )
@@ -159,7 +156,7 @@ class Pages:
         thread = self.thread(channel_id, ts)
         if thread is None:
             return ""
-        return render("playground/thread.html.j2", self.directory, thread=thread)
+        return render("playground/thread.html.j2", thread=thread)
 
     def modal_html(self) -> str | None:
         opened = self.pg.open_view()
@@ -173,13 +170,11 @@ class Pages:
             values=draft.values if draft else None,
             users=users,
             channels=channels,
-            directory=self.directory,
         )
 
     def channels_html(self, channel_id: str) -> str:
         return render(
             "playground/channels.html.j2",
-            self.directory,
             sidebar=self.sidebar(),
             channel=self.ws.channels[channel_id],
         )
@@ -201,7 +196,6 @@ class Pages:
         title = ws.users[channel.im_user].name if channel.is_im else channel.name
         return render(
             "playground/page.html.j2",
-            self.directory,
             ws=ws,
             channel=channel,
             title=title,
@@ -216,9 +210,9 @@ class Pages:
         )
 
 
-def create_page_app(pg: Stack, directory: Path | None = None) -> Starlette:
-    pages = Pages(pg, directory)
-    static = (directory or paths.templates_dir()) / "playground" / "static"
+def create_page_app(pg: Stack) -> Starlette:
+    pages = Pages(pg)
+    static = paths.templates_dir() / "playground" / "static"
 
     def channel_or_404(request: Request) -> str | None:
         channel = request.path_params.get("channel", "")

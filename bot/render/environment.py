@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -97,16 +96,17 @@ def _environment(directory: str, kind: str) -> Environment:
     return env
 
 
-def environment(kind: str = "text", directory: Path | None = None) -> Environment:
-    """`slack` for Block Kit JSON templates, `text` for Markdown, terminal and plain text."""
-    return _environment(str(directory or paths.templates_dir()), kind)
+def environment(kind: str = "text") -> Environment:
+    """`slack` for Block Kit JSON templates, `text` for Markdown, terminal and plain text, over
+    templates/ (or NETPLUGIN_TEMPLATES_DIR)."""
+    return _environment(str(paths.templates_dir()), kind)
 
 
-def render_json(template: str, directory: Path | None = None, **context: Any) -> Any:
+def render_json(template: str, **context: Any) -> Any:
     """Render a `*.json.j2` template and parse it: what Slack receives is always valid JSON."""
-    text = environment("slack", directory).get_template(template).render(**context)
+    text = environment("slack").get_template(template).render(**context)
     return json.loads(text)
 
 
-def render_text(template: str, directory: Path | None = None, **context: Any) -> str:
-    return environment("text", directory).get_template(template).render(**context)
+def render_text(template: str, **context: Any) -> str:
+    return environment("text").get_template(template).render(**context)

@@ -43,13 +43,12 @@ def card_message(advisor: Advisor, decision: Decision) -> dict:
         plugin_names=advisor.plugin_names,
         asked=decision.raw_text,
         user=decision.user,
-        directory=advisor.templates,
     )
 
 
 def notice(advisor: Advisor, text: str, then: dict | None = None) -> dict:
     """A one-line notice, optionally followed by another message's blocks (the card)."""
-    message = render_json("slack/notice.json.j2", advisor.templates, text=text)
+    message = render_json("slack/notice.json.j2", text=text)
     if then is not None:
         message["blocks"] = render.fit_blocks([*message["blocks"], *then["blocks"]])
     return message

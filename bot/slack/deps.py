@@ -9,7 +9,6 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from bot.core.knowledge import Knowledge
@@ -21,7 +20,6 @@ class Advisor:
     kb: Knowledge
     log: DecisionLog
     bot_user_id: str | None = None
-    templates: Path | None = None  # None: templates_dir() (NETPLUGIN_TEMPLATES_DIR) per render
     executor: Executor | None = None  # runs work after the ack (the app's listener executor)
     extra: dict[str, Any] = field(default_factory=dict)
 

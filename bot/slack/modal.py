@@ -8,7 +8,6 @@ type gets, the pre-filled values, and private_metadata (JSON: where the card goe
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from bot.core import cidr
@@ -88,14 +87,12 @@ def build_modal(
     *,
     metadata: dict[str, Any],
     plan: PlanBase | None = None,
-    directory: Path | None = None,
 ) -> dict[str, Any]:
     """The modal view, pre-filled with `plan`; `metadata` goes to private_metadata as JSON
     (channel, response_url, parent decision id, dm)."""
     destination = say("modal-destination-dm" if metadata.get("dm") else "modal-destination-channel")
     view = render_json(
         "slack/modal.json.j2",
-        directory,
         callback_id=ids.PLAN_MODAL,
         questions=question_inputs(kb, plan.values() if plan is not None else None),
         destination=destination,

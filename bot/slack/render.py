@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from bot.render.environment import SlackMarkup, mrkdwn_escape, render_json, slack_link
@@ -182,11 +181,11 @@ def _context(result: dict[str, Any], **extra: Any) -> dict[str, Any]:
     }
 
 
-def message(template: str, directory: Path | None = None, **context: Any) -> dict[str, Any]:
+def message(template: str, **context: Any) -> dict[str, Any]:
     """Render a message template to `{"text": …, "blocks": […]}` within Slack's limits.
 
     The template gives `text` (the notification fallback) and `blocks`."""
-    rendered = render_json(template, directory, **{"clip": clip, "say": say, "ids": ids, **context})
+    rendered = render_json(template, **{"clip": clip, "say": say, "ids": ids, **context})
     return {
         "text": cut(rendered.get("text") or " ", MESSAGE_TEXT),
         "blocks": fit_blocks(rendered["blocks"]),
@@ -200,7 +199,6 @@ def card(
     plugin_names: dict[str, str],
     asked: str = "",
     user: str | None = None,
-    directory: Path | None = None,
 ) -> dict[str, Any]:
     """The recommendation card: header, top reasons, checklist, warnings, who asked what and
     what was understood, and the Explain / Adjust answers / Checklist buttons (their value is
@@ -212,16 +210,14 @@ def card(
         asked=asked,
         asker=mention(user),
     )
-    return message("slack/card.json.j2", directory, **ctx)
+    return message("slack/card.json.j2", **ctx)
 
 
-def explanation(
-    result: dict[str, Any], *, plugin_names: dict[str, str], directory: Path | None = None
-) -> dict[str, Any]:
+def explanation(result: dict[str, Any], *, plugin_names: dict[str, str]) -> dict[str, Any]:
     """All of it, for the card's thread: every reason, why not the other plugin, every checklist
     item with its detail, every warning, the sources."""
     ctx = _context(result, plugin_names=plugin_names)
-    return message("slack/explain.json.j2", directory, **ctx)
+    return message("slack/explain.json.j2", **ctx)
 
 
 def block_problems(blocks: list[dict[str, Any]], limit: int = MAX_BLOCKS) -> list[str]:

@@ -73,9 +73,9 @@ def _why_not(advisor: Advisor, decision: Decision, plugin: str | None) -> dict[s
     if plugin is None:  # "why not the other one"
         plugin = result["why_not"]["plugin"] if result.get("why_not") else None
     if plugin is None:
-        return render.message("slack/thread-help.json.j2", advisor.templates, d=decision)
+        return render.message("slack/thread-help.json.j2", d=decision)
     ctx = _context(advisor, decision, result)
-    return render.message("slack/thread-why-not.json.j2", advisor.templates, plugin=plugin, **ctx)
+    return render.message("slack/thread-why-not.json.j2", plugin=plugin, **ctx)
 
 
 def _what_if(
@@ -85,7 +85,6 @@ def _what_if(
     if not answer.ok:
         return render.message(
             "slack/thread-problems.json.j2",
-            advisor.templates,
             problems=[problem_text(p) for p in answer.problems],
         )
     child, _ = advisor.log.record(
@@ -100,9 +99,7 @@ def _what_if(
         request_key=request_key(event),  # closes the kept request in the same transaction
     )
     ctx = _context(advisor, decision, answer.result)
-    return render.message(
-        "slack/thread-what-if.json.j2", advisor.templates, w=answer, child_id=child.id, **ctx
-    )
+    return render.message("slack/thread-what-if.json.j2", w=answer, child_id=child.id, **ctx)
 
 
 def _checklist(advisor: Advisor, decision: Decision) -> dict[str, Any]:
@@ -110,7 +107,6 @@ def _checklist(advisor: Advisor, decision: Decision) -> dict[str, Any]:
     title = result.get("plugin_name") or advisor.plugin_names.get(result.get("plugin"), "")
     return render.message(
         "slack/checklist.json.j2",
-        advisor.templates,
         title=title or f"decision {decision.id}",
         items=result["checklist"],
         cite=render.citer(result.get("sources", {})),
@@ -122,14 +118,14 @@ def answer(advisor: Advisor, decision: Decision, event: dict[str, Any]) -> dict[
     reply = classify(event.get("text") or "")
     if reply.intent == "why":
         ctx = _context(advisor, decision, decision.result)
-        return render.message("slack/thread-why.json.j2", advisor.templates, **ctx)
+        return render.message("slack/thread-why.json.j2", **ctx)
     if reply.intent == "why-not":
         return _why_not(advisor, decision, reply.plugin)
     if reply.intent == "what-if":
         return _what_if(advisor, decision, reply.text, event)
     if reply.intent == "checklist":
         return _checklist(advisor, decision)
-    return render.message("slack/thread-help.json.j2", advisor.templates, d=decision)
+    return render.message("slack/thread-help.json.j2", d=decision)
 
 
 def reply_in_thread(advisor: Advisor, client: WebClient, event: dict[str, Any]) -> bool:

@@ -33,5 +33,5 @@ def adjust_answers(
         metadata["visibility"] = visibility(click.channel, channel_name)
     if click.response_url:
         metadata["response_url"] = click.response_url
-    view = build_modal(advisor.kb, metadata=metadata, plan=plan, directory=advisor.templates)
+    view = build_modal(advisor.kb, metadata=metadata, plan=plan)
     client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -28,7 +28,6 @@ def show_checklist(body: dict[str, Any], action: dict[str, Any], context: BoltCo
     )
     message = render.message(
         "slack/checklist.json.j2",
-        advisor.templates,
         title=title,
         items=result["checklist"],
         cite=render.citer(result["sources"]),

@@ -24,9 +24,7 @@ def explain_decision(
     decision = click.decision(advisor)
     if decision is None:
         return
-    message = render.explanation(
-        decision.result, plugin_names=advisor.plugin_names, directory=advisor.templates
-    )
+    message = render.explanation(decision.result, plugin_names=advisor.plugin_names)
     if click.ephemeral or not click.message_ts or not click.channel:
         send_ephemeral(click.response_url, message)
         return

@@ -24,7 +24,6 @@ def show_history(request: SlashRequest, rest: str) -> None:
     request.ephemeral(
         render.message(
             "slack/history.json.j2",
-            advisor.templates,
             decisions=found,
             plugin_names=advisor.plugin_names,
         )
@@ -36,19 +35,14 @@ def explain_decision(request: SlashRequest, rest: str) -> None:
     given = rest.strip().lstrip("#")
     decision = advisor.log.get(int(given)) if given.isdigit() and len(given) < 12 else None
     if decision is None or not decision.visible_from(request.channel):
-        request.ephemeral(
-            render.message("slack/not-found.json.j2", advisor.templates, given=rest.strip())
-        )
+        request.ephemeral(render.message("slack/not-found.json.j2", given=rest.strip()))
         return
     result = decision.result
-    message = render.explanation(
-        result, plugin_names=advisor.plugin_names, directory=advisor.templates
-    )
+    message = render.explanation(result, plugin_names=advisor.plugin_names)
     changed = drift(result, advisor.kb)
     if changed is not None and changed.differs:
         note = render.message(
             "slack/drift-note.json.j2",
-            advisor.templates,
             drift=changed,
             plugin_names=advisor.plugin_names,
         )

@@ -45,7 +45,6 @@ def answer_question(request: SlashRequest, text: str) -> None:
         request.ephemeral(
             render.message(
                 "slack/problems.json.j2",
-                advisor.templates,
                 problems=[problem_text(p) for p in parsed.problems],
             )
         )

@@ -29,7 +29,7 @@ def open_questionnaire(request: SlashRequest, rest: str) -> None:
     metadata = {"channel": request.channel, "visibility": request.visibility}
     if request.response_url:
         metadata["response_url"] = request.response_url
-    view = build_modal(request.advisor.kb, metadata=metadata, directory=request.advisor.templates)
+    view = build_modal(request.advisor.kb, metadata=metadata)
     request.client.views_open(trigger_id=request.trigger_id, view=view)
 
 
@@ -38,7 +38,6 @@ def show_help(request: SlashRequest, rest: str) -> None:
     request.ephemeral(
         render.message(
             "slack/help.json.j2",
-            request.advisor.templates,
             command=ids.COMMAND,
             questions=kb.questions,
             yes_words=kb.yes_words,
@@ -53,7 +52,6 @@ def show_compare(request: SlashRequest, rest: str) -> None:
     request.ephemeral(
         render.message(
             "slack/compare.json.j2",
-            request.advisor.templates,
             plugins=[kb.plugin(p) for p in PLUGIN_IDS],
             rows=kb.rows,
             cite=_cite_any_source(kb),
@@ -89,7 +87,6 @@ def show_checklist(request: SlashRequest, rest: str) -> None:
     request.ephemeral(
         render.message(
             "slack/checklist.json.j2",
-            request.advisor.templates,
             title=kb.plugin(plugin).name,
             items=items,
             cite=_cite_any_source(kb),

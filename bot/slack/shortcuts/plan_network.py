@@ -14,5 +14,5 @@ from bot.slack.modal import build_modal
 
 def open_plan_modal(shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     advisor = advisor_of(context)
-    view = build_modal(advisor.kb, metadata={"dm": True}, directory=advisor.templates)
+    view = build_modal(advisor.kb, metadata={"dm": True})
     client.views_open(trigger_id=shortcut["trigger_id"], view=view)
