@@ -1,9 +1,11 @@
-"""Shared fixtures: the knowledge base, the CLI runner, a fresh in-memory decision log."""
+"""Shared fixtures: the knowledge base, the CLI runner, a fresh in-memory decision log; and the
+rule that a test starting a process is marked `slow`."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,20 @@ def fresh_log():
     log = DecisionLog(":memory:")
     yield log
     log.close()
+
+
+@pytest.fixture(autouse=True)
+def _starting_a_process_is_slow(request, monkeypatch):
+    """`pytest -m "not slow"` is the quick loop: a test not marked `slow` may start no process
+    (a server, a wheel build, a venv, a browser, a command-line tool). It fails if it does."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+
+    def refused(self, args, *rest, **kwargs):
+        command = args if isinstance(args, str) else " ".join(str(a) for a in args)
+        pytest.fail(
+            f"{request.node.nodeid} starts a process ({command[:80]}): mark it @pytest.mark.slow",
+            pytrace=False,
+        )
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refused)

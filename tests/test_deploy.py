@@ -79,6 +79,7 @@ def _final_stage(instructions: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return instructions[last_from:]
 
 
+@pytest.mark.slow
 def test_hadolint_is_clean():
     result = subprocess.run(
         [_hadolint(), "--no-color", "Dockerfile"],
@@ -95,6 +96,7 @@ def test_hadolint_is_clean():
             assert re.search(r"ignore=\S+\s+\S", line), f"ignored without a reason: {line}"
 
 
+@pytest.mark.slow
 def test_hadolint_really_lints(tmp_path):
     bad = tmp_path / "Dockerfile"
     bad.write_text("FROM python:latest\nRUN pip install requests\n")
@@ -272,8 +274,9 @@ def _render(overlay: str) -> tuple[dict, ...]:
     return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
 
 
-@pytest.fixture(params=OVERLAYS)
+@pytest.fixture(params=[pytest.param(o, marks=pytest.mark.slow) for o in OVERLAYS])
 def overlay(request):
+    """An overlay's name; kubectl renders it (a process), so the tests using it are slow."""
     return request.param
 
 
@@ -368,6 +371,7 @@ def test_deployment_runs_one_non_root_read_only_pod_with_probes(docs, overlay):
         assert not [d for d in docs if d["kind"] in ("Service", "Ingress")], "nothing to expose"
 
 
+@pytest.mark.slow
 @needs_kubectl
 def test_http_mode_is_exposed_on_3000_through_service_and_ingress():
     docs = _render("http")
@@ -475,6 +479,7 @@ def _run_backup(db: Path, out: Path, keep: int) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_backup_script_snapshots_committed_data_and_keeps_the_newest(tmp_path):
     db, out = tmp_path / "netplugin.db", tmp_path / "backup"
     out.mkdir()
@@ -504,6 +509,7 @@ def test_backup_script_snapshots_committed_data_and_keeps_the_newest(tmp_path):
     newest.close()
 
 
+@pytest.mark.slow
 def test_backup_script_fails_loudly_without_a_database(tmp_path):
     out = tmp_path / "backup"
     out.mkdir()

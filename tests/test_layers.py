@@ -149,6 +149,7 @@ def test_the_checker_finds_a_cycle():
     assert ["bot.render.environment", "bot.render.messages"] in cycles(graph)
 
 
+@pytest.mark.slow
 def test_the_core_and_the_log_import_no_slack_bolt():
     code = (
         "import sys\n"

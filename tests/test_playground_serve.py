@@ -94,6 +94,7 @@ def test_mode_playground_wins_over_tokens_and_honours_netplugin_db(tmp_path):
     assert db.exists() and not (tmp_path / "playground.db").exists()
 
 
+@pytest.mark.slow
 def test_a_busy_port_is_said_in_one_line(tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -69,6 +69,7 @@ def test_a_refused_token_is_reported_without_the_token(clean_env) -> None:
     assert "invalid_auth" in result.output and "xoxb-wrong-token" not in result.output
 
 
+@pytest.mark.slow
 def test_serve_http_answers_slack_end_to_end(tmp_path) -> None:
     with FakeSlack() as fake:
         port = free_port()

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from processes import free_port, serve_env, wait_for_http
 
 from bot.decisions import DecisionLog
@@ -17,6 +18,7 @@ from bot.fakeslack import FakeSlack, SlackDriver
 from bot.slack import ids
 
 
+@pytest.mark.slow
 def test_sigterm_finishes_the_card_being_posted_and_logs_are_json_without_secrets(tmp_path):
     bot_token = f"xoxb-{secrets.token_hex(8)}-{secrets.token_hex(8)}"
     signing_secret = f"sig-{secrets.token_hex(16)}"

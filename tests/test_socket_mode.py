@@ -32,6 +32,7 @@ def wait_for_health(base: str, process: subprocess.Popen, path: str, timeout: fl
     return json.loads(body) if body.startswith(b"{") else {}
 
 
+@pytest.mark.slow
 def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
     bot_token = f"xoxb-{secrets.token_hex(8)}-{secrets.token_hex(8)}"
     app_token = f"xapp-1-A0NETPLUG-{secrets.token_hex(8)}"
