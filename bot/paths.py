@@ -8,21 +8,22 @@ team's own copies.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
+
+from bot.settings import override
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def _data_dir(name: str, env_var: str) -> Path:
-    return _resolve(name, os.environ.get(env_var) or "")
+def _data_dir(name: str, setting: str) -> Path:
+    return _resolve(name, override(setting) or "")
 
 
 @cache  # asked on every message rendered; the answer changes only with the environment variable
-def _resolve(name: str, override: str) -> Path:
-    if override:
-        return Path(override)
+def _resolve(name: str, chosen: str) -> Path:
+    if chosen:
+        return Path(chosen)
     shipped = _PACKAGE / "_data" / name
     if shipped.is_dir():
         return shipped
@@ -30,8 +31,8 @@ def _resolve(name: str, override: str) -> Path:
 
 
 def knowledge_dir() -> Path:
-    return _data_dir("knowledge", "NETPLUGIN_KNOWLEDGE_DIR")
+    return _data_dir("knowledge", "netplugin_knowledge_dir")
 
 
 def templates_dir() -> Path:
-    return _data_dir("templates", "NETPLUGIN_TEMPLATES_DIR")
+    return _data_dir("templates", "netplugin_templates_dir")

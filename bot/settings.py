@@ -1,25 +1,22 @@
-"""Settings from the environment (pydantic-settings). Secrets are SecretStr: never printed.
-
-SLACK_BOT_TOKEN       xoxb-…, the bot token
-SLACK_SIGNING_SECRET  verifies HTTP requests from Slack (HTTP mode)
-SLACK_APP_TOKEN       xapp-…, an app-level token: Socket Mode
-SLACK_API_URL         the Web API base URL (GovSlack, a proxy, the fake in tests)
-PORT                  the HTTP port (HTTP mode), default 3000
-NETPLUGIN_DB          the decision log (SQLite file), default netplugin.db
-NETPLUGIN_HEALTH_PORT Socket Mode: port of the health/metrics side server, default 8080
-NETPLUGIN_LOG_LEVEL   DEBUG, INFO (default), WARNING, ERROR: the JSON logs on stderr
+"""Every setting, from the environment (pydantic-settings), declared once with what it means.
+Secrets are SecretStr: never printed. Nothing else in the bot reads os.environ: `netplugin
+serve` and `netplugin doctor` load a Settings; the data directories are read through `override`
+(bot/paths.py asks on every render, where building a Settings would cost more than the render).
+The README's configuration table is checked against this class (tests/test_docs.py).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Mode = Literal["http", "socket"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DB = "netplugin.db"
 
 # What each mode needs, by environment variable name.
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -31,14 +28,33 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_api_url: str = DEFAULT_API_URL
-    port: int = 3000
-    netplugin_db: str = "netplugin.db"
-    netplugin_health_port: int = 8080
-    netplugin_log_level: LogLevel = "INFO"
+    slack_bot_token: SecretStr | None = Field(None, description="bot token `xoxb-…`")
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="verifies requests in HTTP mode"
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, description="app-level token `xapp-…`: Socket Mode (no public endpoint)"
+    )
+    slack_api_url: str = Field(
+        DEFAULT_API_URL, description="Web API base URL (default Slack's; GovSlack, a proxy)"
+    )
+    port: int = Field(3000, description="HTTP port, default 3000")
+    netplugin_db: str = Field(
+        DEFAULT_DB,
+        description="the decision log, default `netplugin.db` (`playground.db` in the playground)",
+    )
+    netplugin_health_port: int = Field(
+        8080, description="Socket Mode: port of `/healthz`, `/readyz`, `/metrics`, default 8080"
+    )
+    netplugin_log_level: LogLevel = Field(
+        "INFO", description="`DEBUG`, `INFO` (default), `WARNING`, `ERROR`: JSON logs on stderr"
+    )
+    # More would only take the GIL from the request threads that are acking (docs/slack.md).
+    netplugin_lazy_workers: int = Field(
+        2, ge=1, le=64, description="threads that post cards after the ack, default 2"
+    )
+    netplugin_templates_dir: str | None = Field(None, description="your own copy of `templates/`")
+    netplugin_knowledge_dir: str | None = Field(None, description="your own copy of `knowledge/`")
 
     @field_validator("netplugin_log_level", mode="before")
     @classmethod
@@ -69,6 +85,10 @@ class Settings(BaseSettings):
             if _is_set(s)
         ]
 
+    def db_or(self, default: str) -> str:
+        """NETPLUGIN_DB when it is set, else `default` (the playground keeps its own file)."""
+        return self.netplugin_db if "netplugin_db" in self.model_fields_set else default
+
     @property
     def api_url(self) -> str:
         return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
@@ -76,3 +96,27 @@ class Settings(BaseSettings):
 
 def _is_set(value: SecretStr | None) -> bool:
     return value is not None and value.get_secret_value() != ""
+
+
+class InvalidSettings(ValueError):
+    """Settings that do not validate (PORT=abc): the variables' names, never their values."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+def load() -> Settings:
+    """The settings, as `netplugin serve` and `netplugin doctor` both load them."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise InvalidSettings([str(e["loc"][0]).upper() for e in exc.errors()]) from None
+
+
+def override(name: str) -> str | None:
+    """One setting's value as set in the environment now, or None: for bot/paths.py, which is
+    asked on every render. `name` is a field of Settings."""
+    if name not in Settings.model_fields:
+        raise KeyError(name)
+    return os.environ.get(name.upper()) or None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.cli import main
 from bot.settings import Settings
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+BOT = Path(__file__).resolve().parent.parent / "bot"
+README = (BOT.parent / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_cli_command_is_in_the_readme():
@@ -17,9 +19,23 @@ def test_every_cli_command_is_in_the_readme():
             assert f"netplugin {name} {sub}" in README, f"{name} {sub}"
 
 
-def test_every_setting_is_in_the_readme():
-    for field in Settings.model_fields:
-        assert field.upper() in README, field.upper()
+def test_the_configuration_table_is_the_settings_class():
+    """Each row of the README's table is a Settings field with its description, and no field
+    is missing: the table and bot/settings.py say the same, in the same order."""
+    section = README.split("## Configuration", 1)[1].split("\n\n", 2)[1]
+    rows = re.findall(r"^\| `([A-Z0-9_]+)` \| (.+) \|$", section, re.MULTILINE)
+    fields = [(name.upper(), field.description) for name, field in Settings.model_fields.items()]
+    assert all(description for _, description in fields)
+    assert rows == fields
+
+
+def test_nothing_but_the_settings_module_reads_the_environment():
+    readers = [
+        str(path.relative_to(BOT.parent))
+        for path in BOT.rglob("*.py")
+        if "os.environ" in path.read_text(encoding="utf-8") and path.name != "settings.py"
+    ]
+    assert readers == []
 
 
 def test_every_grammar_key_is_in_the_readme(kb):

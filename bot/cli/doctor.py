@@ -20,7 +20,8 @@ from typing import Any
 
 import click
 
-from bot.settings import REQUIRED, Settings
+from bot.render.messages import say
+from bot.settings import REQUIRED, InvalidSettings, Settings, load
 
 TOKEN_PREFIXES = {
     "SLACK_BOT_TOKEN": ("xoxb-", "it should be the Bot User OAuth Token (xoxb-…), not a user "
@@ -192,15 +193,12 @@ def diagnose(settings: Settings, mode: str | None) -> tuple[str | None, list[Fin
 )
 def doctor(mode: str | None) -> None:
     """Check the configuration before `netplugin serve`: tokens, scopes, database, knowledge."""
-    from pydantic import ValidationError
-
     from bot.render.environment import render_text
 
     try:
-        settings = Settings()
-    except ValidationError as exc:  # e.g. PORT=abc: name the variable, never echo values
-        names = ", ".join(str(e["loc"][0]).upper() for e in exc.errors())
-        click.echo(f"FIX  Invalid setting: {names}.")
+        settings = load()
+    except InvalidSettings as exc:
+        click.echo("FIX  " + say("invalid-setting", names=exc.names))
         sys.exit(1)
     chosen, findings = diagnose(settings, mode)
     fixes = sum(1 for f in findings if f.ok is False)

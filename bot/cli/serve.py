@@ -7,10 +7,9 @@ from __future__ import annotations
 import sys
 
 import click
-from pydantic import ValidationError
 
 from bot.render.messages import say
-from bot.settings import REQUIRED, Settings
+from bot.settings import REQUIRED, InvalidSettings, Settings, load
 
 MISSING_SETTING = 2
 
@@ -22,10 +21,9 @@ def _fail(message: str) -> None:
 
 def _settings() -> Settings:
     try:
-        return Settings()
-    except ValidationError as exc:  # e.g. PORT=abc: name the variable, never echo values
-        names = ", ".join(str(e["loc"][0]).upper() for e in exc.errors())
-        _fail(f"Invalid setting: {names}.")
+        return load()
+    except InvalidSettings as exc:
+        _fail(say("invalid-setting", names=exc.names))
         raise  # unreachable
 
 

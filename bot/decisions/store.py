@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -22,10 +21,10 @@ from pydantic import BaseModel
 from sqlite_utils import Database
 
 from bot.decisions.migrations import migrations
+from bot.settings import Settings
 
 Source = Literal["slash", "modal", "button", "thread-what-if", "cli", "playground"]
 Visibility = Literal["public", "private", "dm", "unknown", "local"]
-DEFAULT_DB = "netplugin.db"
 BUSY_TIMEOUT_MS = 5000
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,8 @@ Observer = Callable[..., None]
 
 
 def default_db_path() -> str:
-    return os.environ.get("NETPLUGIN_DB") or DEFAULT_DB
+    """NETPLUGIN_DB, else netplugin.db (bot.settings)."""
+    return Settings().netplugin_db
 
 
 def _now() -> str:

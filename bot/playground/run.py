@@ -3,18 +3,18 @@ foreground, until Ctrl-C."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 
 from bot.playground import Playground
 from bot.playground.session import DEFAULT_DB, HOST
 from bot.render.messages import say
+from bot.settings import Settings
 
 
 def default_db() -> str:
     """NETPLUGIN_DB when set, else playground.db in the working directory."""
-    return os.environ.get("NETPLUGIN_DB") or DEFAULT_DB
+    return Settings().db_or(DEFAULT_DB)
 
 
 def run_playground(

@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -61,10 +60,6 @@ class _ClientWins(logging.Filter):
 
 
 logging.getLogger("slack_bolt.App").addFilter(_ClientWins())
-
-# The lazy work (parse, recommend, log, render, post) runs on a few threads: more would only
-# take the GIL from the request threads that are acking (see docs/slack.md, "Performance").
-LAZY_WORKERS = int(os.environ.get("NETPLUGIN_LAZY_WORKERS", "2"))
 
 # commands first: /netplugin is matched before any other listener is tried.
 LISTENER_MODULES = (commands, views, actions, shortcuts, events)
@@ -157,7 +152,8 @@ def build_app(
         retry_handlers=[*client.retry_handlers, obs.slack_observer],
     )
     gate = AckFirst()
-    executor = ObservedExecutor(gate, LAZY_WORKERS, obs)
+    # The lazy work (parse, recommend, log, render, post) runs on a few threads (Settings).
+    executor = ObservedExecutor(gate, settings.netplugin_lazy_workers, obs)
     app = ObservedApp(
         client=bolt_client,
         signing_secret=secret,
