@@ -57,16 +57,18 @@ def recommend(text: tuple[str, ...], as_json: bool, log_to: str | None) -> None:
         for problem in parsed.problems:
             click.echo(problem_text(problem), err=True)
         sys.exit(INVALID_INPUT)
-    result = run_engine(parsed.plan, kb, parsed.understood, parsed.unsure).to_json()
-    if log_to is not None:
-        from bot.decisions import DecisionLog, default_db_path
+    if log_to is None:
+        result = run_engine(parsed.plan, kb, parsed.understood, parsed.unsure).to_json()
+    else:
+        from bot.decisions import Asked, DecisionLog, decide, default_db_path
 
         log = DecisionLog(log_to or default_db_path())
-        decision, _ = log.record(
-            result=result, source="cli", raw_text=parsed.text, visibility="local"
+        asked = Asked(source="cli", raw_text=parsed.text, visibility="local")
+        decision, _ = decide(
+            log, kb, parsed.plan, asked, understood=parsed.understood, unsure=parsed.unsure
         )
         log.close()
-        result = {**result, "decision_id": decision.id}
+        result = {**decision.result, "decision_id": decision.id}
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from bot.core.engine import recommend
-from bot.core.grammar import InputProblem, read_question
+from bot.core.grammar import InputProblem, Understood, read_question
 from bot.core.knowledge import Knowledge
-from bot.core.plan import plan_from_json
+from bot.core.plan import PlanBase, plan_from_json
+from bot.core.reader import Unsure
 
 Intent = Literal["why", "why-not", "what-if", "checklist", "help"]
 
@@ -113,14 +114,27 @@ class WhatIf(BaseModel):
     comparison: Comparison | None = None
 
 
-def what_if(logged: dict[str, Any], text: str, kb: Knowledge) -> WhatIf:
-    """The logged plan with the answers in `text` changed, re-evaluated and compared."""
+class PlanChange(BaseModel):
+    """The logged plan with the answers a what-if gives changed (not yet decided)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    ok: bool
+    problems: list[InputProblem] = []
+    changes: list[Change] = []
+    after: PlanBase | None = None
+    understood: list[Understood] = []
+    unsure: list[Unsure] = []
+
+
+def plan_change(logged: dict[str, Any], text: str, kb: Knowledge) -> PlanChange:
+    """The logged plan with the answers in `text` changed."""
     parsed = read_question(text, kb)
     if parsed.problems:
-        return WhatIf(ok=False, problems=parsed.problems)
+        return PlanChange(ok=False, problems=parsed.problems)
     asked = parsed.plan.answered()
     if not asked:
-        return WhatIf(ok=False)
+        return PlanChange(ok=False)
     before_plan = plan_from_json(kb, logged["plan"])
     after_plan = before_plan.changed(asked)
     before_values = before_plan.to_json()
@@ -130,14 +144,33 @@ def what_if(logged: dict[str, Any], text: str, kb: Knowledge) -> WhatIf:
         for k in after_values
         if before_values.get(k) != after_values.get(k)
     ]
-    result = recommend(after_plan, kb, parsed.understood, parsed.unsure).to_json()
-    return WhatIf(
+    return PlanChange(
         ok=True,
         changes=changes,
-        plan=after_values,
+        after=after_plan,
+        understood=parsed.understood,
+        unsure=parsed.unsure,
+    )
+
+
+def answered(logged: dict[str, Any], change: PlanChange, result: dict[str, Any]) -> WhatIf:
+    """A what-if's answer: the changes, the new result, and how it compares with the logged."""
+    return WhatIf(
+        ok=True,
+        changes=change.changes,
+        plan=result["plan"],
         result=result,
         comparison=compare_results(logged, result),
     )
+
+
+def what_if(logged: dict[str, Any], text: str, kb: Knowledge) -> WhatIf:
+    """The logged plan with the answers in `text` changed, re-evaluated and compared."""
+    change = plan_change(logged, text, kb)
+    if not change.ok or change.after is None:
+        return WhatIf(ok=False, problems=change.problems)
+    result = recommend(change.after, kb, change.understood, change.unsure).to_json()
+    return answered(logged, change, result)
 
 
 class Drift(BaseModel):

@@ -163,7 +163,8 @@ class DecisionLog:
         request_key: str | None = None,
     ) -> tuple[Decision, bool]:
         """Log a decision in one transaction. Returns (decision, created); with a request key
-        already logged (a retry, a double click) it returns the first decision and False."""
+        already logged (a retry, a double click) the insert meets the unique index, and it
+        returns the first decision and False."""
         row = {
             "created_at": _now(),
             "team": team,
@@ -182,15 +183,17 @@ class DecisionLog:
         }
         existing: Decision | None = None
         with self._lock:
-            if request_key is not None:
-                existing = self._one("request_key = ?", [request_key])
-            if existing is None:
+            try:
                 with self.db.conn:  # one transaction: the decision, and its request done
                     self.db.execute("BEGIN IMMEDIATE")
                     decision_id = self.db["decisions"].insert(row).last_pk
                     if request_key is not None:
                         self._done(request_key)
                 decision = self._get(decision_id)
+            except sqlite3.IntegrityError:  # the unique request key: decided before
+                existing = self._one("request_key = ?", [request_key])
+                if existing is None:
+                    raise
         if existing is not None:
             self._notify("duplicate", decision=existing, key=request_key)
             return existing, False
@@ -299,14 +302,9 @@ class DecisionLog:
             return self._one("id = ?", [decision_id])
 
     def by_request_key(self, key: str) -> Decision | None:
-        """The decision logged for this request (a slash command's trigger_id, a view). The
-        listeners ask before recording, so a hit is a retry recognised: observers hear it as
-        a "duplicate"."""
+        """The decision logged for this request (a slash command's trigger_id, a view)."""
         with self._lock:
-            found = self._one("request_key = ?", [key])
-        if found is not None:
-            self._notify("duplicate", decision=found, key=key)
-        return found
+            return self._one("request_key = ?", [key])
 
     def unposted(self, since: str) -> list[Decision]:
         """Decisions logged at or after `since` whose card was never posted (the process died

@@ -13,8 +13,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.core.explain import classify, drift, what_if
-from bot.decisions import Decision
+from bot.core.explain import answered, classify, drift, plan_change
+from bot.decisions import Asked, Decision, decide
 from bot.render.messages import problem_text
 from bot.slack import render
 from bot.slack.cards import error_code
@@ -81,14 +81,13 @@ def _why_not(advisor: Advisor, decision: Decision, plugin: str | None) -> dict[s
 def _what_if(
     advisor: Advisor, decision: Decision, text: str, event: dict[str, Any]
 ) -> dict[str, Any]:
-    answer = what_if(decision.result, text, advisor.kb)
-    if not answer.ok:
+    change = plan_change(decision.result, text, advisor.kb)
+    if not change.ok or change.after is None:
         return render.message(
             "slack/thread-problems.json.j2",
-            problems=[problem_text(p) for p in answer.problems],
+            problems=[problem_text(p) for p in change.problems],
         )
-    child, _ = advisor.log.record(
-        result=answer.result,
+    asked = Asked(
         source="thread-what-if",
         raw_text=event.get("text") or "",
         team=event.get("team") or decision.team,
@@ -98,6 +97,15 @@ def _what_if(
         parent_id=decision.id,
         request_key=request_key(event),  # closes the kept request in the same transaction
     )
+    child, _ = decide(
+        advisor.log,
+        advisor.kb,
+        change.after,
+        asked,
+        understood=change.understood,
+        unsure=change.unsure,
+    )
+    answer = answered(decision.result, change, child.result)
     ctx = _context(advisor, decision, answer.result)
     return render.message("slack/thread-what-if.json.j2", w=answer, child_id=child.id, **ctx)
 

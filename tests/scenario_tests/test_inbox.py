@@ -111,12 +111,12 @@ def test_messages_outside_card_threads_are_not_kept(s) -> None:
 
 
 def test_a_failure_after_the_ack_is_told_to_the_user(s, monkeypatch) -> None:
-    import bot.slack.commands.question as question
+    import bot.decisions.deciding as deciding
 
     def broken(*args, **kwargs):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(question, "recommend", broken)
+    monkeypatch.setattr(deciding, "recommend", broken)
     s.driver.send_slash("location=ens", trigger_id="T0BROKEN")
     call = s.fake.wait_for("response_url")
     assert "went wrong on my side" in call.params["text"]

@@ -7,9 +7,8 @@ A restart finishes requests a killed process had acknowledged (bot/slack/recover
 
 from __future__ import annotations
 
-from bot.core.engine import recommend
 from bot.core.grammar import ParsedQuestion, read_question
-from bot.decisions import Decision
+from bot.decisions import Asked, Decision, decide
 from bot.render.messages import problem_text
 from bot.slack import render
 from bot.slack.cards import post_card
@@ -17,23 +16,23 @@ from bot.slack.commands.request import SlashRequest
 
 
 def record_question(request: SlashRequest, parsed: ParsedQuestion) -> Decision:
-    """Recommend and log, once per request (the trigger_id is the request key)."""
-    advisor = request.advisor
-    key = request.trigger_id
-    if key is not None:
-        logged = advisor.log.by_request_key(key)
-        if logged is not None:
-            return logged
-    result = recommend(parsed.plan, advisor.kb, parsed.understood, parsed.unsure).to_json()
-    decision, _ = advisor.log.record(
-        result=result,
+    """Decide once per request: the trigger_id is the request key."""
+    asked = Asked(
         source="slash",
         raw_text=parsed.text,
         team=request.team,
         channel=request.channel,
         visibility=request.visibility,
         user=request.user,
-        request_key=key,
+        request_key=request.trigger_id,
+    )
+    decision, _ = decide(
+        request.advisor.log,
+        request.advisor.kb,
+        parsed.plan,
+        asked,
+        understood=parsed.understood,
+        unsure=parsed.unsure,
     )
     return decision
 

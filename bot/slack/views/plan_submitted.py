@@ -11,9 +11,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.core.engine import recommend
 from bot.core.plan import PlanBase
-from bot.decisions import Decision
+from bot.decisions import Asked, Decision, decide
 from bot.slack.cards import post_card
 from bot.slack.deps import advisor_of
 from bot.slack.modal import metadata_of, read_submission
@@ -47,15 +46,11 @@ def _request_key(view: dict[str, Any]) -> str:
 def record_plan(
     advisor: Any, body: dict[str, Any], view: dict[str, Any], plan: PlanBase
 ) -> Decision:
-    """Recommend and log, once per submitted view."""
-    logged = advisor.log.by_request_key(_request_key(view))
-    if logged is not None:
-        return logged
+    """Decide once per submitted view (its id and hash are the request key)."""
     meta = metadata_of(view)
     dm = bool(meta.get("dm")) or not meta.get("channel")
     parent = meta.get("parent")
-    decision, _ = advisor.log.record(
-        result=recommend(plan, advisor.kb).to_json(),
+    asked = Asked(
         source="modal",
         team=team_id(body),
         channel=None if dm else meta.get("channel"),
@@ -64,6 +59,7 @@ def record_plan(
         parent_id=int(parent) if isinstance(parent, int | str) and str(parent).isdigit() else None,
         request_key=_request_key(view),
     )
+    decision, _ = decide(advisor.log, advisor.kb, plan, asked)
     return decision
 
 
