@@ -130,7 +130,7 @@ def test_no_module_imports_itself_back():
     [
         ("bot.core.engine", "bot.render.messages"),  # the engine returns codes; templates talk
         ("bot.render.environment", "bot.slack.ids"),  # the Slack renderer lives in bot.slack
-        ("bot.slack.cards", "bot.runtime.observability"),  # the app is assembled in runtime
+        ("bot.slack.cards", "bot.runtime.metrics"),  # the app is assembled in runtime
         ("bot.slack.commands.question", "bot.runtime.health"),
         ("bot.decisions.store", "bot.slack.ids"),
         ("bot.runtime.server", "bot.cli.serve"),

@@ -24,7 +24,7 @@ from bot.runtime import health as health_module
 from bot.runtime.app import build_app
 from bot.runtime.health import HEALTH_PATH, METRICS_PATH, READY_PATH
 from bot.runtime.lifecycle import Shutdown, start_health_server
-from bot.runtime.observability import configure_logging
+from bot.runtime.logs import configure_logging
 from bot.runtime.server import create_web_app, serve_in_thread
 from bot.settings import Settings
 from bot.slack import ids

@@ -61,7 +61,7 @@ def serve(mode: str | None, host: str, port: int | None) -> None:
 
     from bot.runtime import lifecycle
     from bot.runtime.app import build_app
-    from bot.runtime.observability import configure_logging
+    from bot.runtime.logs import configure_logging
 
     # From here on, stderr is JSON lines, with the tokens and the signing secret redacted.
     configure_logging(settings.secrets(), settings.netplugin_log_level)

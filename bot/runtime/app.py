@@ -12,11 +12,10 @@
   instead polls for ack() every 10 ms, which would be the floor of every ack (see
   docs/slack.md, "Performance"). That work waits while other requests are being acked
   (bot/slack/ackfirst.py).
-- Observability (bot/runtime/observability.py): each app has its own metrics registry
-  (`app.obs`); every dispatch is one observed request, followed into its lazy work; the
-  decision log's writes and the Web API's final errors are counted. `app.health` answers
-  /readyz (bot/runtime/health.py), `app.executor` is drained at shutdown
-  (bot/runtime/lifecycle.py).
+- Each app has its own metrics registry (`app.obs`, bot/runtime/metrics.py); every dispatch is
+  one request, followed into its lazy work (bot/runtime/tracking.py); the decision log's writes
+  and the Web API's final errors are counted. `app.health` answers /readyz
+  (bot/runtime/health.py), `app.executor` is drained at shutdown (bot/runtime/lifecycle.py).
 """
 
 from __future__ import annotations
@@ -41,7 +40,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.core.knowledge import Knowledge, default_knowledge
 from bot.decisions import DecisionLog
 from bot.runtime.health import Health
-from bot.runtime.observability import Observability, ObservedApp, ObservedExecutor
+from bot.runtime.metrics import Observability
+from bot.runtime.tracking import ObservedApp, ObservedExecutor
 from bot.settings import Settings
 from bot.slack import actions, commands, events, shortcuts, views
 from bot.slack.ackfirst import AckFirst
@@ -153,7 +153,7 @@ def build_app(
     )
     gate = AckFirst()
     # The lazy work (parse, recommend, log, render, post) runs on a few threads (Settings).
-    executor = ObservedExecutor(gate, settings.netplugin_lazy_workers, obs)
+    executor = ObservedExecutor(gate, settings.netplugin_lazy_workers, obs.lazy_in_flight)
     app = ObservedApp(
         client=bolt_client,
         signing_secret=secret,

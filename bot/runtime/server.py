@@ -85,7 +85,7 @@ def uvicorn_config(web_app: Starlette, host: str, port: int) -> uvicorn.Config:
         port=port,
         access_log=False,
         log_level="warning",
-        log_config=None,  # uvicorn's records go to the root logger: JSON lines (observability)
+        log_config=None,  # uvicorn's records go to the root logger: JSON lines (logs.py)
         lifespan="off",
         timeout_keep_alive=30,
         timeout_graceful_shutdown=GRACEFUL_HTTP_SECONDS,

@@ -77,4 +77,4 @@ def _run(
     except Exception:
         log.exception("%s failed", work.__name__)
         send_ephemeral(body.get("response_url"), notice(advisor, say("internal-error")))
-        raise  # the request is counted as failed (bot/runtime/observability.py)
+        raise  # the request is counted as failed (bot/runtime/tracking.py)
