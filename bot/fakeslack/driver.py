@@ -23,6 +23,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -327,36 +328,48 @@ class SlackDriver:
         return self.post(body, "application/json", extra_headers=extra, **sign)
 
 
-def state_values(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
-    """view.state.values for `view`'s input blocks, as Slack builds it."""
+def state_values(view: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """view.state.values for `view`'s input blocks, as Slack builds it. `answers` by block_id:
+    a text, a choice's value, or a list of them (checkboxes; for the others the last counts);
+    an input with no answer keeps its initial value, an empty list holds nothing. A blank text
+    or no choice is null; options are the view's own option objects."""
     values: dict[str, Any] = {}
     for block in view.get("blocks", []):
-        if block.get("type") != "input":
+        element = block.get("element") if block.get("type") == "input" else None
+        if not isinstance(element, dict) or not block.get("block_id"):
             continue
-        element = block["element"]
-        kind = element["type"]
+        kind = element.get("type")
         given = answers.get(block["block_id"])
-        if kind in ("number_input", "plain_text_input"):
-            value = given if given is not None else element.get("initial_value")
-            state: dict[str, Any] = {"type": kind, "value": None if value is None else str(value)}
-        elif kind in ("static_select", "radio_buttons"):
+        chosen = None if given is None else [str(v) for v in _listed(given) if str(v)]
+        state: dict[str, Any] = {"type": kind}
+        if kind in ("static_select", "radio_buttons"):
             option = element.get("initial_option")
-            if given is not None:
-                option = _option(element, str(given))
-            state = {"type": kind, "selected_option": option}
+            if chosen is not None:
+                option = _option(element, chosen[-1]) if chosen else None
+            state["selected_option"] = option
         elif kind == "checkboxes":
             options = element.get("initial_options") or []
-            if given is not None:
-                options = [_option(element, str(v)) for v in given]
-            state = {"type": kind, "selected_options": options}
+            if chosen is not None:
+                options = [_option(element, v) for v in chosen]
+            state["selected_options"] = options
         else:
-            state = {"type": kind, "value": given}
-        values[block["block_id"]] = {element["action_id"]: state}
+            text = element.get("initial_value")
+            if chosen is not None:
+                text = chosen[-1] if chosen else None
+            state["value"] = str(text) if text is not None and str(text).strip() else None
+        values[block["block_id"]] = {element.get("action_id", ""): state}
     return values
 
 
+def _listed(given: Any) -> list[Any]:
+    return list(given) if isinstance(given, list | tuple) else [given]
+
+
 def _option(element: dict[str, Any], value: str) -> dict[str, Any]:
-    for option in element.get("options", []):
-        if option["value"] == value:
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options.extend(group.get("options") or [])
+    for option in options:
+        if str(option.get("value")) == value:
             return option
     raise LookupError(f"no option {value!r} in {element.get('action_id')}")

@@ -16,7 +16,6 @@ import json
 import re
 import secrets
 import threading
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import Any
 
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
+from bot.fakeslack.driver import state_values
 from bot.fakeslack.workspace import Channel, Message, OpenView
 from bot.render.messages import say
 from bot.runtime.app import build_app
@@ -281,7 +281,7 @@ class Stack:
     # --- modals -----------------------------------------------------------------------------
 
     def open_view(self) -> OpenView | None:
-        """The modal on top: the latest view opened (or pushed) and not closed yet."""
+        """The modal on top: the latest view opened and not closed yet."""
         with self.workspace.lock, self._lock:
             views = [v for v in self.workspace.views.values() if v.id not in self.closed_views]
         return views[-1] if views else None
@@ -296,8 +296,9 @@ class Stack:
         return f"{view.id}:{view.hash}:{draft.version if draft else 0}"
 
     def submit(self, view_id: str, form: Mapping[str, Sequence[str]]) -> Outcome:
-        """The modal's form submitted: a view_submission with Slack's view.state.values; the
-        ack's response_action decides what the modal does next, as in Slack."""
+        """The modal's form submitted: a view_submission with Slack's view.state.values. The
+        app answers `response_action: errors` (the modal stays, with each error under its
+        input) or an empty ack (the modal closes)."""
         opened = self.workspace.views.get(view_id)
         if opened is None or view_id in self.closed_views:
             return Outcome(False, say("pg-modal-closed"), modal_closed=True)
@@ -306,71 +307,29 @@ class Stack:
         if sent.status != 200:
             return Outcome(False, say("pg-connection-trouble"))
         answer = _json(sent.body)
-        action = answer.get("response_action")
-        if action == "errors":
+        if answer.get("response_action") == "errors":
             errors = {str(k): str(v) for k, v in (answer.get("errors") or {}).items()}
             with self._lock:
                 old = self.drafts.get(view_id)
                 self.drafts[view_id] = Draft(values, errors, (old.version if old else 0) + 1)
             return Outcome()
-        with self._lock:
-            self.drafts.pop(view_id, None)
-        if action == "update" and isinstance(answer.get("view"), dict):
-            self._store_view(answer["view"], view_id)
-            return Outcome()
-        if action == "push" and isinstance(answer.get("view"), dict):
-            self._store_view(answer["view"], None)
-            return Outcome()
-        if action == "clear":
-            self.close_all_views()
-        else:
-            with self._lock:
-                self.closed_views.add(view_id)
-        return Outcome(modal_closed=self.open_view() is None)
+        return self.close_view(view_id)
 
     def close_all_views(self) -> None:
-        """Every modal closed at once (Slack's response_action: clear)."""
+        """Every modal closed at once (a clean page: the browser test starts each test so)."""
         with self.workspace.lock, self._lock:
             self.closed_views.update(self.workspace.views)
             self.drafts.clear()
 
     def close_view(self, view_id: str) -> Outcome:
-        """Cancel or ×: the modal closes; the app hears of it only with notify_on_close."""
-        opened = self.workspace.views.get(view_id)
-        if opened is None:
+        """Cancel, ×, or a submission the app accepted: the modal closes (the app's modal does
+        not ask to hear of it: no notify_on_close)."""
+        if view_id not in self.workspace.views:
             return Outcome(modal_closed=True)
         with self._lock:
             self.closed_views.add(view_id)
             self.drafts.pop(view_id, None)
-        if opened.view.get("notify_on_close"):
-            self.driver.send_interaction(
-                {
-                    "type": "view_closed",
-                    "team": {"id": self.workspace.team_id, "domain": "netplugin-test"},
-                    "user": {"id": self.user, "team_id": self.workspace.team_id},
-                    "api_app_id": self.driver.api_app_id,
-                    "view": opened.view,
-                    "is_cleared": False,
-                    "is_enterprise_install": False,
-                }
-            )
         return Outcome(modal_closed=self.open_view() is None)
-
-    def _store_view(self, view: dict[str, Any], replace: str | None) -> None:
-        ws = self.workspace
-        with ws.lock:
-            view_id = replace or ws.new_id("V")
-            stored = {
-                **view,
-                "id": view_id,
-                "team_id": ws.team_id,
-                "hash": f"{time.time_ns():x}",
-                "state": {"values": {}},
-            }
-            if replace and replace in ws.views:
-                ws.views[replace].view, ws.views[replace].hash = stored, stored["hash"]
-            else:
-                ws.views[view_id] = OpenView(view_id, self.user, None, stored, stored["hash"])
 
     # --- notices ----------------------------------------------------------------------------
 
@@ -400,35 +359,14 @@ class Stack:
 
 
 def state_from_form(view: dict[str, Any], form: Mapping[str, Sequence[str]]) -> dict[str, Any]:
-    """view.state.values as Slack builds it from what the inputs hold (form fields named by
-    block_id): an empty text or number is null, an unselected menu null, no boxes an empty
-    list; options are the view's own option objects."""
-    values: dict[str, Any] = {}
-    for block in view.get("blocks", []):
-        element = block.get("element") if block.get("type") == "input" else None
-        if not isinstance(element, dict) or not block.get("block_id"):
-            continue
-        kind = element.get("type")
-        given = [str(v) for v in form.get(block["block_id"], [])]
-        options = _options(element)
-        state: dict[str, Any] = {"type": kind}
-        if kind in ("static_select", "radio_buttons"):
-            chosen = [options[v] for v in given if v in options]
-            state["selected_option"] = chosen[-1] if chosen else None
-        elif kind == "checkboxes":
-            state["selected_options"] = [options[v] for v in given if v in options]
-        else:
-            text = given[-1] if given else ""
-            state["value"] = text if text.strip() else None
-        values[block["block_id"]] = {element.get("action_id", ""): state}
-    return values
-
-
-def _options(element: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options.extend(group.get("options") or [])
-    return {str(o.get("value")): o for o in options}
+    """view.state.values from the modal's form (fields named by block_id): the form sends every
+    input, so one it sends nothing for (no box checked) holds nothing, not its initial value."""
+    answers = {
+        block["block_id"]: list(form.get(block["block_id"], []))
+        for block in view.get("blocks", [])
+        if block.get("type") == "input" and block.get("block_id")
+    }
+    return state_values(view, answers)
 
 
 def _button(blocks: list[dict[str, Any]], action_id: str, block_id: str) -> dict[str, Any] | None:
