@@ -127,7 +127,7 @@ def _open_questions(values: Mapping[str, Any], kb: Knowledge, decision: _Decisio
                 key=key,
                 label=q.label,
                 help=q.help,
-                accepted=q.accepted(kb.yes_words, kb.no_words),
+                accepted=q.accepted(),
                 could_change=could_change,
             )
         )

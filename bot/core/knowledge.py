@@ -122,7 +122,7 @@ class Question(_Strict):
     def choice_values(self) -> list[str]:
         return [c.value for c in self.choices]
 
-    def accepted(self, yes_words: list[str], no_words: list[str]) -> str:
+    def accepted(self) -> str:
         """The accepted values, as shown in an error message."""
         if self.type == "int":
             return f"a whole number from {self.min} to {self.max}"
@@ -353,10 +353,6 @@ class Knowledge(BaseModel):
     @cached_property
     def tie_break(self) -> Rule:
         return next(r for r in self.rules if r.kind == "tie-break")
-
-    @cached_property
-    def rules_by_id(self) -> dict[str, Rule]:
-        return {r.id: r for r in self.rules}
 
 
 def _entry_name(data: Any, loc: tuple[Any, ...]) -> tuple[str, str]:

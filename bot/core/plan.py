@@ -66,10 +66,6 @@ def plan_model(kb: Knowledge) -> type[PlanBase]:
     return model
 
 
-def empty_plan(kb: Knowledge) -> PlanBase:
-    return plan_model(kb)()
-
-
 def plan_from_json(kb: Knowledge, data: dict[str, Any]) -> PlanBase:
     """A plan as stored in the decision log or sent back by a button."""
     return plan_model(kb).model_validate(data)
@@ -108,7 +104,7 @@ def _choice(q: Question, word: str) -> str | None:
 
 def parse_value(kb: Knowledge, q: Question, raw: str | list[str] | int | bool | None) -> Any:
     """One answer from text (or a form value) to its typed value; raises InvalidValue."""
-    accepted = q.accepted(kb.yes_words, kb.no_words)
+    accepted = q.accepted()
     given = (
         raw
         if isinstance(raw, str)

@@ -7,7 +7,7 @@ shared by every request and thread, never copied (should anything deep-copy a co
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -21,7 +21,6 @@ class Advisor:
     log: DecisionLog
     bot_user_id: str | None = None
     executor: Executor | None = None  # runs work after the ack (the app's listener executor)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Advisor:
         return self

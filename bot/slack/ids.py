@@ -41,7 +41,6 @@ CARD_ACTIONS_BLOCK = "netplugin-card-actions"
 EXPLAIN = "netplugin-explain"
 ADJUST = "netplugin-adjust"
 CHECKLIST = "netplugin-checklist"
-ACTIONS = (EXPLAIN, ADJUST, CHECKLIST)
 
 # --- Events API ---------------------------------------------------------------------------------
 APP_MENTION = "app_mention"
