@@ -8,10 +8,10 @@
         ...
         call = fake.wait_for("chat.postMessage", timeout=5)
 
-Methods: auth.test, apps.connections.open, chat.postMessage, chat.postEphemeral, chat.update,
-chat.getPermalink, views.open / update / push, conversations.open, conversations.replies,
-users.info. Bodies may be form-encoded or JSON, like Slack accepts; the token comes from the
-Authorization header or the `token` field. Every call, failed or not, is recorded with its
+Methods: the ones the app calls (auth.test, chat.postMessage, chat.getPermalink, views.open,
+conversations.open: bot/slack/ids.METHOD_SCOPES) and apps.connections.open. Bodies may be
+form-encoded or JSON, like Slack accepts; the token comes from the Authorization header or the
+`token` field. Every call, failed or not, is recorded with its
 parameters and headers. Answers to a valid token carry `x-oauth-scopes` (the granted scopes, by
 default every scope the app asks for, bot/slack/ids.BOT_SCOPES), as Slack's do; any other token
 gets `invalid_auth`. `apps.connections.open` takes the app-level token instead
@@ -120,15 +120,9 @@ class FakeSlack:
             "auth.test": self._auth_test,
             "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
-            "chat.postEphemeral": self._chat_post_ephemeral,
-            "chat.update": self._chat_update,
             "chat.getPermalink": self._chat_get_permalink,
             "views.open": self._views_open,
-            "views.update": self._views_update,
-            "views.push": self._views_push,
             "conversations.open": self._conversations_open,
-            "conversations.replies": self._conversations_replies,
-            "users.info": self._users_info,
         }
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -358,29 +352,6 @@ class FakeSlack:
         )
         return {"channel": channel, "ts": message.ts, "message": message.to_api()}
 
-    def _chat_post_ephemeral(self, p: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel_for_post(p.get("channel"))
-        item = self.workspace.add_ephemeral(
-            channel=channel,
-            user=p.get("user"),
-            text=p.get("text") or "",
-            blocks=p.get("blocks"),
-            via="chat.postEphemeral",
-        )
-        return {"message_ts": item.ts}
-
-    def _chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
-        ws = self.workspace
-        channel = ws.channels.get(p.get("channel") or "")
-        message = channel.message(str(p.get("ts"))) if channel else None
-        if message is None:
-            raise SlackError("message_not_found")
-        with ws.lock:
-            message.text = p.get("text") or message.text
-            message.blocks = p.get("blocks") or message.blocks
-            message.edited = True
-        return {"channel": message.channel, "ts": message.ts, "text": message.text}
-
     def _chat_get_permalink(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = self.workspace.channels.get(p.get("channel") or "")
         ts = str(p.get("message_ts") or "")
@@ -401,50 +372,12 @@ class FakeSlack:
             ws.views[opened["id"]] = _open_view(opened, p.get("trigger_id"))
         return {"view": opened}
 
-    def _views_update(self, p: dict[str, Any]) -> dict[str, Any]:
-        ws = self.workspace
-        current = ws.views.get(p.get("view_id") or "")
-        if current is None:
-            raise SlackError("not_found")
-        if p.get("hash") and p.get("hash") != current.hash:
-            raise SlackError("hash_conflict")
-        with ws.lock:
-            updated = _stored_view(current.id, p.get("view") or {}, ws.team_id)
-            current.view, current.hash = updated, updated["hash"]
-        return {"view": updated}
-
-    def _views_push(self, p: dict[str, Any]) -> dict[str, Any]:
-        ws = self.workspace
-        if not p.get("trigger_id"):
-            raise SlackError("invalid_trigger_id")
-        with ws.lock:
-            pushed = _stored_view(ws.new_id("V"), p.get("view") or {}, ws.team_id)
-            ws.views[pushed["id"]] = _open_view(pushed, p.get("trigger_id"))
-        return {"view": pushed}
-
     def _conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         users = str(p.get("users") or "").split(",")
         if len(users) != 1 or users[0] not in self.workspace.users:
             raise SlackError("user_not_found")
         channel = self.workspace.open_im(users[0])
         return {"channel": {"id": channel.id, "is_im": True, "user": users[0]}}
-
-    def _conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
-        channel = self.workspace.channels.get(p.get("channel") or "")
-        if channel is None:
-            raise SlackError("channel_not_found")
-        parent = channel.message(str(p.get("ts")))
-        if parent is None:
-            raise SlackError("thread_not_found")
-        root = parent.thread_ts or parent.ts
-        messages = [channel.message(root), *channel.thread(root)]
-        return {"messages": [m.to_api() for m in messages if m], "has_more": False}
-
-    def _users_info(self, p: dict[str, Any]) -> dict[str, Any]:
-        user = self.workspace.users.get(p.get("user") or "")
-        if user is None:
-            raise SlackError("user_not_found")
-        return {"user": user.to_api()}
 
     def _response_url_post(
         self, url_id: str, p: dict[str, Any]

@@ -16,16 +16,6 @@ from typing import Any
 class User:
     id: str
     name: str
-    real_name: str = ""
-
-    def to_api(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "real_name": self.real_name or self.name,
-            "profile": {"real_name": self.real_name or self.name, "display_name": self.name},
-            "is_bot": self.id.startswith("B"),
-        }
 
 
 @dataclass
@@ -37,7 +27,6 @@ class Message:
     user: str | None = None
     bot_id: str | None = None
     thread_ts: str | None = None  # set on replies (and on a parent once it has replies)
-    edited: bool = False
 
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
@@ -86,13 +75,14 @@ class Channel:
 
 @dataclass
 class Ephemeral:
-    """A message only `user` sees, from chat.postEphemeral or a response_url."""
+    """A message only `user` sees: an answer to a response_url, or (in the playground) a slash
+    command's ack or a notice from Slackbot."""
 
     channel: str | None
     user: str | None
     text: str
     blocks: list[dict[str, Any]]
-    via: str  # "chat.postEphemeral" or "response_url"
+    via: str  # "response_url", "ack" or "slackbot"
     ts: str
 
 
@@ -103,7 +93,6 @@ class OpenView:
     trigger_id: str | None
     view: dict[str, Any]
     hash: str
-    stack: list[dict[str, Any]] = field(default_factory=list)  # views pushed on top
 
 
 @dataclass
