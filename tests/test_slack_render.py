@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from blockkit import block_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,8 +57,8 @@ def test_card_matches_golden_file(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_card_and_explanation_are_valid_block_kit(name: str) -> None:
     result = result_for(PLANS[name])
-    assert render.block_problems(card(result)["blocks"]) == []
-    assert render.block_problems(render.explanation(result, plugin_names=NAMES)["blocks"]) == []
+    assert block_problems(card(result)["blocks"]) == []
+    assert block_problems(render.explanation(result, plugin_names=NAMES)["blocks"]) == []
 
 
 def test_card_header_reasons_sources_buttons() -> None:
@@ -193,7 +194,7 @@ def test_any_plan_and_any_words_give_valid_blocks_within_limits(plan, words, dec
         ),
         render.explanation(result, plugin_names=NAMES),
     ):
-        assert render.block_problems(message["blocks"]) == []
+        assert block_problems(message["blocks"]) == []
         assert 0 < render.units(message["text"]) <= render.MESSAGE_TEXT
         assert "<!channel>" not in json.dumps(message)
         assert "<!here>" not in json.dumps(message)
@@ -205,7 +206,7 @@ def test_any_question_text_gives_a_valid_card(text):
     parsed = read_question(text, KB)
     result = recommend(parsed.plan, KB, parsed.understood).to_json()
     message = render.card(result, decision_id=1, plugin_names=NAMES)
-    assert render.block_problems(message["blocks"]) == []
+    assert block_problems(message["blocks"]) == []
 
 
 def test_slack_environment_is_the_escaping_one() -> None:

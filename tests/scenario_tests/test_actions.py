@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from blockkit import block_problems
+
 from bot.slack import ids
-from bot.slack.render import block_problems
 
 
 def post_card(s, text: str = "400 ENS nodes, need NLB, no BGP", channel: str = "C0GENERAL"):

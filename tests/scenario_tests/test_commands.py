@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
+from blockkit import block_problems
 from waiting import settle
-
-from bot.slack.render import block_problems
 
 
 def test_question_posts_the_card_in_the_channel_and_logs_it(s) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from blockkit import block_problems
+
 from bot.core.knowledge import default_knowledge
 from bot.slack import ids
-from bot.slack.render import block_problems
 
 KB = default_knowledge()
 
