@@ -14,6 +14,7 @@ import sys
 import time
 
 import pytest
+from fakeslack_socket import SocketModeSlack
 from processes import free_port, serve_env, wait_for_http
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,7 +23,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from waiting import eventually
 
 from bot.decisions import DecisionLog
-from bot.fakeslack import FakeSlack, SlackDriver
+from bot.fakeslack import SlackDriver
 from bot.slack import ids
 
 
@@ -37,7 +38,7 @@ def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
     bot_token = f"xoxb-{secrets.token_hex(8)}-{secrets.token_hex(8)}"
     app_token = f"xapp-1-A0NETPLUG-{secrets.token_hex(8)}"
     db = tmp_path / "decisions.db"
-    with FakeSlack(bot_token=bot_token, app_token=app_token, socket_mode=True) as fake:
+    with SocketModeSlack(bot_token=bot_token, app_token=app_token) as fake:
         health_port = free_port()
         env = serve_env(
             SLACK_BOT_TOKEN=bot_token,
@@ -62,11 +63,10 @@ def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
             assert opened.headers["authorization"] == f"Bearer {app_token}"
             assert fake.socket.connected_total == 1
 
-            driver = SlackDriver.socket_mode(fake)
+            driver = SlackDriver("", "", fake)  # its payloads only: no request URL, no signature
+            slash = driver.slash_body("location=ens nodes=500", channel="C0GENERAL", user="U0ALICE")
             sent_at = time.perf_counter()
-            envelope_id = driver.send_slash_envelope(
-                "location=ens nodes=500", channel="C0GENERAL", user="U0ALICE"
-            )
+            envelope_id = fake.send_envelope("slash_commands", slash)
             ack = fake.wait_for_ack(envelope_id, timeout=3)
             assert ack.at_perf - sent_at < 1.0, "the envelope was not acked promptly"
             assert ack.raw["envelope_id"] == envelope_id
@@ -93,7 +93,7 @@ def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
                 message_ts=message_ts,
                 message=message.to_api(),
             )
-            clicked = driver.send_interaction_envelope(click)
+            clicked = fake.send_envelope("interactive", click)
             fake.wait_for_ack(clicked, timeout=3)
             fake.wait_for(
                 "chat.postMessage",
@@ -129,7 +129,7 @@ def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
 def test_the_fake_speaks_socket_mode_to_slack_sdks_own_client():
     """The fake's contract, with slack_sdk's built-in client (the one SocketModeHandler uses):
     the app-level token only, single-use URLs, hello, envelopes, acks with a payload, pings."""
-    with FakeSlack(socket_mode=True) as fake:
+    with SocketModeSlack() as fake:
         web = WebClient(base_url=fake.api_url)
         with pytest.raises(SlackApiError) as refused:
             web.apps_connections_open(app_token=fake.bot_token)

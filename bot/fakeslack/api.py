@@ -8,17 +8,13 @@
         ...
         call = fake.wait_for("chat.postMessage", timeout=5)
 
-Methods: the ones the app calls (auth.test, chat.postMessage, chat.getPermalink, views.open,
-conversations.open: bot/slack/ids.METHOD_SCOPES) and apps.connections.open. Bodies may be
-form-encoded or JSON, like Slack accepts; the token comes from the Authorization header or the
-`token` field. Every call, failed or not, is recorded with its
-parameters and headers. Answers to a valid token carry `x-oauth-scopes` (the granted scopes, by
-default every scope the app asks for, bot/slack/ids.BOT_SCOPES), as Slack's do; any other token
-gets `invalid_auth`. `apps.connections.open` takes the app-level token instead
-(`fake.app_token`, `xapp-…`) and returns the URL of the Socket Mode websocket (socket_mode.py;
-started by `FakeSlack(socket_mode=True)`, `fake.socket_mode()` or that first call); then
-`fake.send_envelope(kind, payload)` pushes an envelope and `fake.wait_for_ack(id)` waits for
-the app's ack.
+Methods: the ones the app calls over HTTP (auth.test, chat.postMessage, chat.getPermalink,
+views.open, conversations.open: bot/slack/ids.METHOD_SCOPES); a subclass adds more to
+`methods` and says which token each takes (`credentials`). Bodies may be form-encoded or JSON,
+like Slack accepts; the token comes from the Authorization header or the `token` field. Every
+call, failed or not, is recorded with its parameters and headers. Answers to a valid token carry
+`x-oauth-scopes` (the granted scopes, by default every scope the app asks for,
+bot/slack/ids.BOT_SCOPES), as Slack's do; any other token gets `invalid_auth`.
 Response URLs (`/response_url/<id>`) record what the app sends there. GET /_fake/calls gives the
 record as JSON (for another process: a benchmark, a playground page). `python -m
 bot.fakeslack` runs one until its standard input closes, printing its URL.
@@ -34,18 +30,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.fakeslack.workspace import OpenView, Workspace
 
-if TYPE_CHECKING:
-    from bot.fakeslack.socket_mode import Ack, SocketModeServer
-
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 RESPONSE_URL = "response_url"  # the "method" name of response_url posts, for fail_next/wait_for
-APP_TOKEN_METHODS = frozenset({"apps.connections.open"})  # called with the xapp- token
-APP_TOKEN_SCOPES = ("connections:write",)
 
 
 @dataclass
@@ -95,17 +86,11 @@ class FakeSlack:
         port: int = 0,
         bot_token: str = "xoxb-fake-bot-token",
         granted_scopes: tuple[str, ...] | None = None,
-        app_token: str = "xapp-1-A0NETPLUG-1-fake-app-token",
-        socket_mode: bool = False,
     ):
         from bot.slack.ids import BOT_SCOPES
 
         self.workspace = workspace or Workspace()
         self.bot_token = bot_token
-        self.app_token = app_token
-        self.socket: SocketModeServer | None = None
-        self._socket_wanted = socket_mode
-        self._socket_lock = threading.Lock()
         self.granted_scopes: tuple[str, ...] = (
             BOT_SCOPES if granted_scopes is None else tuple(granted_scopes)
         )
@@ -118,7 +103,6 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self.methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
-            "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.getPermalink": self._chat_get_permalink,
             "views.open": self._views_open,
@@ -141,33 +125,11 @@ class FakeSlack:
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
-        if self._socket_wanted:
-            self.socket_mode()
         return self
 
     def stop(self) -> None:
-        if self.socket is not None:
-            self.socket.stop()
         self._httpd.shutdown()
         self._httpd.server_close()
-
-    def socket_mode(self) -> SocketModeServer:
-        """The Socket Mode websocket server, started on first use."""
-        with self._socket_lock:
-            if self.socket is None:
-                from bot.fakeslack.socket_mode import SocketModeServer
-
-                self.socket = SocketModeServer(host=self._httpd.server_address[0]).start()
-            return self.socket
-
-    def send_envelope(self, kind: str, payload: dict[str, Any], **kwargs: Any) -> str:
-        """Push a Socket Mode envelope ("slash_commands", "interactive", "events_api") to the
-        connected app; its envelope_id. kwargs as for SocketModeServer.send_envelope."""
-        return self.socket_mode().send_envelope(kind, payload, **kwargs)
-
-    def wait_for_ack(self, envelope_id: str, timeout: float = 3) -> Ack:
-        """The app's ack of an envelope (with its response payload, if any)."""
-        return self.socket_mode().wait_for_ack(envelope_id, timeout)
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -296,20 +258,20 @@ class FakeSlack:
             return 200, {}, {"ok": False, "error": "unknown_method"}
         token = headers.get("authorization", "").removeprefix("Bearer ").strip()
         token = token or str(call.params.get("token") or "")
-        app_level = call.method in APP_TOKEN_METHODS
-        if token != (self.app_token if app_level else self.bot_token):
+        expected, granted = self.credentials(call.method)
+        if token != expected:
             return 200, {}, {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
-        granted = APP_TOKEN_SCOPES if app_level else self.granted_scopes
         scopes = {"x-oauth-scopes": ",".join(granted)}
         try:
             return 200, scopes, {"ok": True, **handler(call.params)}
         except SlackError as exc:
             return 200, scopes, {"ok": False, "error": exc.error}
 
-    # --- Web API methods --------------------------------------------------------------------
+    def credentials(self, method: str) -> tuple[str, tuple[str, ...]]:
+        """The token a call of `method` must carry, and the scopes its answer shows."""
+        return self.bot_token, self.granted_scopes
 
-    def _apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"url": self.socket_mode().new_url()}
+    # --- Web API methods --------------------------------------------------------------------
 
     def _auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
         ws = self.workspace

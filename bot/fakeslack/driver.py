@@ -7,13 +7,8 @@
 
 Slash commands are form-encoded; interactivity is a form with one `payload` field of JSON;
 events are JSON. Each request carries X-Slack-Request-Timestamp and X-Slack-Signature made with
-slack_sdk's SignatureVerifier, exactly as Slack signs them.
-
-In Socket Mode the same payloads travel in envelopes over the app's websocket, unsigned:
-
-    driver = SlackDriver.socket_mode(fake)
-    envelope_id = driver.send_slash_envelope("400 ENS nodes", channel="C0GENERAL")
-    fake.wait_for_ack(envelope_id)
+slack_sdk's SignatureVerifier, exactly as Slack signs them. The payloads alone
+(`slash_body`, `block_action_payload`, …) are what Socket Mode puts in its envelopes.
 """
 
 from __future__ import annotations
@@ -65,12 +60,6 @@ class SlackDriver:
         self.api_app_id = api_app_id
         self.timeout = timeout
         self._seq = itertools.count(1)
-
-    @classmethod
-    def socket_mode(cls, fake: FakeSlack, **kwargs: Any) -> SlackDriver:
-        """A driver for an app in Socket Mode: no request URL, no signing secret; the envelopes
-        go through `fake`'s websocket."""
-        return cls("", "", fake, **kwargs)
 
     # --- signing and sending ----------------------------------------------------------------
 
@@ -158,22 +147,7 @@ class SlackDriver:
         body = urlencode(self.slash_body(text, **kwargs))
         return self.post(body, "application/x-www-form-urlencoded", **sign)
 
-    def send_slash_envelope(self, text: str, **kwargs: Any) -> str:
-        """The same slash command over Socket Mode: `slash_body`'s form fields as the JSON
-        payload of a `slash_commands` envelope; the envelope_id."""
-        return self._socket_fake().send_envelope("slash_commands", self.slash_body(text, **kwargs))
-
-    def _socket_fake(self) -> FakeSlack:
-        if self.fake is None:
-            raise RuntimeError("Socket Mode envelopes go through a FakeSlack: pass `fake`")
-        return self.fake
-
     # --- interactivity ----------------------------------------------------------------------
-
-    def send_interaction_envelope(self, payload: dict[str, Any]) -> str:
-        """An interaction payload (block_actions, view_submission, shortcut) over Socket Mode,
-        as an `interactive` envelope; the envelope_id."""
-        return self._socket_fake().send_envelope("interactive", payload)
 
     def send_interaction(self, payload: dict[str, Any], **sign: Any) -> Sent:
         body = urlencode({"payload": json.dumps(payload)})

@@ -1,13 +1,16 @@
-"""Slack's Socket Mode side of the fake: a websocket server on 127.0.0.1 (ephemeral port).
+"""The fake Slack with Socket Mode, for the tests: a websocket server on 127.0.0.1 (ephemeral
+port) beside bot/fakeslack's Web API. Only tests speak Socket Mode to the fake (the playground
+and the benchmarks use HTTP), so it lives here, with its `websockets` dependency (the `test`
+extra).
 
-    with FakeSlack(socket_mode=True) as fake:            # or fake.socket_mode() later
+    with SocketModeSlack() as fake:                      # the Web API and the websocket
         ...                                              # the app calls apps.connections.open
         fake.socket.wait_for_connection(timeout=5)       # connected, "hello" sent
         envelope_id = fake.send_envelope("slash_commands", driver.slash_body("400 nodes"))
         ack = fake.wait_for_ack(envelope_id, timeout=3)  # {"envelope_id": …, "payload": …?}
 
-The protocol as Slack speaks it: `apps.connections.open` (app-level token) hands out a
-single-use `ws://…/link?ticket=…` URL; on connect the server sends
+The protocol as Slack speaks it: `apps.connections.open` (app-level token, `fake.app_token`)
+hands out a single-use `ws://…/link?ticket=…` URL; on connect the server sends
 `{"type": "hello", "num_connections", "debug_info", "connection_info": {"app_id"}}`; it pushes
 envelopes `{"envelope_id", "type": "slash_commands" | "interactive" | "events_api", "payload",
 "accepts_response_payload"}` (events also carry `retry_attempt`/`retry_reason`), and the client
@@ -32,6 +35,8 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
+
+from bot.fakeslack import FakeSlack
 
 ENVELOPE_TYPES = ("slash_commands", "interactive", "events_api")
 LINK_PATH = "/link"
@@ -69,7 +74,7 @@ class Ack:
 
 
 class SocketModeServer:
-    """The websocket end of Socket Mode; `FakeSlack.socket_mode()` starts one."""
+    """The websocket end of Socket Mode; `SocketModeSlack` starts one."""
 
     def __init__(
         self, *, host: str = "127.0.0.1", app_id: str = "A0NETPLUG", ping_interval: float = 20
@@ -226,3 +231,46 @@ class SocketModeServer:
             if isinstance(envelope_id, str) and envelope_id not in self.acks:
                 self.acks[envelope_id] = Ack(envelope_id, data.get("payload"), data)
             self._changed.notify_all()
+
+
+class SocketModeSlack(FakeSlack):
+    """The fake Web API plus Socket Mode: `apps.connections.open`, with the app-level token
+    only, hands out URLs of `socket`, the websocket server started and stopped with it."""
+
+    def __init__(self, *args: Any, app_token: str = "xapp-1-A0NETPLUG-1-fake-app-token", **kw: Any):
+        super().__init__(*args, **kw)
+        self.app_token = app_token
+        self.socket: SocketModeServer | None = None
+        self.methods["apps.connections.open"] = self._apps_connections_open
+
+    def start(self) -> SocketModeSlack:
+        super().start()
+        self.socket = SocketModeServer(host=self._httpd.server_address[0]).start()
+        return self
+
+    def stop(self) -> None:
+        if self.socket is not None:
+            self.socket.stop()
+        super().stop()
+
+    def credentials(self, method: str) -> tuple[str, tuple[str, ...]]:
+        if method == "apps.connections.open":
+            return self.app_token, ("connections:write",)
+        return super().credentials(method)
+
+    def send_envelope(self, kind: str, payload: dict[str, Any], **kwargs: Any) -> str:
+        """Push an envelope ("slash_commands", "interactive", "events_api") to the connected
+        app; its envelope_id. kwargs as for SocketModeServer.send_envelope."""
+        return self._socket().send_envelope(kind, payload, **kwargs)
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 3) -> Ack:
+        """The app's ack of an envelope (with its response payload, if any)."""
+        return self._socket().wait_for_ack(envelope_id, timeout)
+
+    def _socket(self) -> SocketModeServer:
+        if self.socket is None:
+            raise RuntimeError("start the fake first")
+        return self.socket
+
+    def _apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"url": self._socket().new_url()}
