@@ -57,6 +57,17 @@ class InputProblem(BaseModel):
     suggestion: str | None = None
     reason: str = ""
 
+    @classmethod
+    def invalid(cls, exc: InvalidValue) -> InputProblem:
+        """A value its question does not accept, from the text, the modal or a what-if."""
+        return cls(
+            kind="invalid-value",
+            key=exc.question.key,
+            given=exc.given,
+            accepted=exc.accepted,
+            reason=exc.reason,
+        )
+
 
 class ParsedQuestion(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -70,16 +81,6 @@ class ParsedQuestion(BaseModel):
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _problem(kb: Knowledge, exc: InvalidValue) -> InputProblem:
-    return InputProblem(
-        kind="invalid-value",
-        key=exc.question.key,
-        given=exc.given,
-        accepted=exc.accepted,
-        reason=exc.reason,
-    )
 
 
 def _key_words(words: str, kb: Knowledge) -> tuple[str, int]:
@@ -154,7 +155,7 @@ def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
         try:
             value = parse_value(kb, q, found.value)
         except InvalidValue as exc:
-            problems.append(_problem(kb, exc))
+            problems.append(InputProblem.invalid(exc))
             continue
         if q.key in answers:
             if answers[q.key] != value:
@@ -188,7 +189,7 @@ def _take_pair(
     try:
         value = parse_value(kb, q, raw)
     except InvalidValue as exc:
-        problems.append(_problem(kb, exc))
+        problems.append(InputProblem.invalid(exc))
         return
     if q.type == "multi" and isinstance(answers.get(key), list):
         value = answers[key] + [v for v in value if v not in answers[key]]

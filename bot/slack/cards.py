@@ -46,6 +46,16 @@ def card_message(advisor: Advisor, decision: Decision) -> dict:
     )
 
 
+def decision_checklist(advisor: Advisor, decision: Decision) -> dict:
+    """A decision's checklist as decided, titled with its plugin (both plugins when none was
+    recommended): for the Checklist button and for `checklist` in the card's thread."""
+    result = decision.result
+    plugin = result.get("plugin")
+    names = [advisor.plugin_names[plugin]] if plugin else list(advisor.plugin_names.values())
+    title = say("checklist-title", names=names)
+    return render.checklist(title, result["checklist"], result.get("sources", {}))
+
+
 def notice(advisor: Advisor, text: str, then: dict | None = None) -> dict:
     """A one-line notice, optionally followed by another message's blocks (the card)."""
     message = render_json("slack/notice.json.j2", text=text)

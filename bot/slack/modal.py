@@ -144,14 +144,7 @@ def read_submission(
         try:
             answers[q.key] = parse_value(kb, q, raw)
         except InvalidValue as exc:
-            problem = InputProblem(
-                kind="invalid-value",
-                key=q.key,
-                given=exc.given,
-                accepted=exc.accepted,
-                reason=exc.reason,
-            )
-            errors[block_id] = cut(problem_text(problem), MAX_ERROR)
+            errors[block_id] = cut(problem_text(InputProblem.invalid(exc)), MAX_ERROR)
     finding = cidr.overlaps({k: answers.get(k) for k in cidr.CIDR_KEYS})
     if finding.status == "unmet":
         for clash in finding.params["clashes"]:

@@ -218,3 +218,11 @@ def explanation(result: dict[str, Any], *, plugin_names: dict[str, str]) -> dict
     item with its detail, every warning, the sources."""
     ctx = _context(result, plugin_names=plugin_names)
     return message("slack/explain.json.j2", **ctx)
+
+
+def checklist(
+    title: str, items: list[dict[str, Any]], sources: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The checklist items with how to verify each: a decision's (with statuses) or a plugin's
+    (from the knowledge, without)."""
+    return message("slack/checklist.json.j2", title=title, items=items, cite=citer(sources))

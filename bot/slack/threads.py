@@ -17,7 +17,7 @@ from bot.core.explain import answered, classify, drift, plan_change
 from bot.decisions import Asked, Decision, decide
 from bot.render.messages import problem_text
 from bot.slack import render
-from bot.slack.cards import error_code
+from bot.slack.cards import decision_checklist, error_code
 from bot.slack.deps import Advisor
 
 log = logging.getLogger(__name__)
@@ -110,17 +110,6 @@ def _what_if(
     return render.message("slack/thread-what-if.json.j2", w=answer, child_id=child.id, **ctx)
 
 
-def _checklist(advisor: Advisor, decision: Decision) -> dict[str, Any]:
-    result = decision.result
-    title = result.get("plugin_name") or advisor.plugin_names.get(result.get("plugin"), "")
-    return render.message(
-        "slack/checklist.json.j2",
-        title=title or f"decision {decision.id}",
-        items=result["checklist"],
-        cite=render.citer(result.get("sources", {})),
-    )
-
-
 def answer(advisor: Advisor, decision: Decision, event: dict[str, Any]) -> dict[str, Any]:
     """The reply to one thread message about `decision`, as a message (text + blocks)."""
     reply = classify(event.get("text") or "")
@@ -132,7 +121,7 @@ def answer(advisor: Advisor, decision: Decision, event: dict[str, Any]) -> dict[
     if reply.intent == "what-if":
         return _what_if(advisor, decision, reply.text, event)
     if reply.intent == "checklist":
-        return _checklist(advisor, decision)
+        return decision_checklist(advisor, decision)
     return render.message("slack/thread-help.json.j2", d=decision)
 
 

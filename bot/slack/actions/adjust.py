@@ -9,8 +9,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.core.plan import plan_from_json
-from bot.slack.actions.clicked import Click
-from bot.slack.deps import advisor_of
+from bot.slack.actions.clicked import clicked
 from bot.slack.modal import build_modal
 from bot.slack.payload import visibility
 
@@ -18,11 +17,10 @@ from bot.slack.payload import visibility
 def adjust_answers(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    advisor = advisor_of(context)
-    click = Click(body, action)
-    decision = click.decision(advisor)
-    if decision is None:
+    found = clicked(body, action, context)
+    if found is None:
         return
+    advisor, click, decision = found
     plan = plan_from_json(advisor.kb, decision.plan)
     channel_name = (body.get("channel") or {}).get("name")
     metadata: dict[str, Any] = {"parent": decision.id}

@@ -6,30 +6,13 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.core.knowledge import PLUGIN_IDS
-from bot.slack import render
-from bot.slack.actions.clicked import Click
-from bot.slack.cards import send_ephemeral
-from bot.slack.deps import advisor_of
+from bot.slack.actions.clicked import clicked
+from bot.slack.cards import decision_checklist, send_ephemeral
 
 
 def show_checklist(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
-    advisor = advisor_of(context)
-    click = Click(body, action)
-    decision = click.decision(advisor)
-    if decision is None:
+    found = clicked(body, action, context)
+    if found is None:
         return
-    result = decision.result
-    plugin = result.get("plugin")
-    title = (
-        advisor.plugin_names[plugin]
-        if plugin
-        else " and ".join(advisor.plugin_names[p] for p in PLUGIN_IDS)
-    )
-    message = render.message(
-        "slack/checklist.json.j2",
-        title=title,
-        items=result["checklist"],
-        cite=render.citer(result["sources"]),
-    )
-    send_ephemeral(click.response_url, message)
+    advisor, click, decision = found
+    send_ephemeral(click.response_url, decision_checklist(advisor, decision))

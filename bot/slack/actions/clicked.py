@@ -1,25 +1,23 @@
-"""A click on one of the card's buttons: which decision, where, by whom."""
+"""A click on one of the card's buttons: which decision, where; `clicked` is every button
+listener's first step."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import BoltContext
+
 from bot.decisions import Decision
 from bot.render.messages import say
 from bot.slack.cards import notice, send_ephemeral
-from bot.slack.deps import Advisor
-from bot.slack.payload import user_id
+from bot.slack.deps import Advisor, advisor_of
 
 
 @dataclass
 class Click:
     body: dict[str, Any]
     action: dict[str, Any]
-
-    @property
-    def user(self) -> str | None:
-        return user_id(self.body)
 
     @property
     def channel(self) -> str | None:
@@ -50,3 +48,14 @@ class Click:
             send_ephemeral(self.response_url, notice(advisor, say("decision-missing", id=value)))
             return None
         return found
+
+
+def clicked(
+    body: dict[str, Any], action: dict[str, Any], context: BoltContext
+) -> tuple[Advisor, Click, Decision] | None:
+    """The advisor, the click and the decision its button names; None when the decision is
+    gone or not visible here (the clicker has been told)."""
+    advisor = advisor_of(context)
+    click = Click(body, action)
+    decision = click.decision(advisor)
+    return None if decision is None else (advisor, click, decision)

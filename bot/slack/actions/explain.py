@@ -11,19 +11,17 @@ from slack_sdk.errors import SlackClientError
 
 from bot.render.messages import say
 from bot.slack import ids, render
-from bot.slack.actions.clicked import Click
+from bot.slack.actions.clicked import clicked
 from bot.slack.cards import error_code, notice, send_ephemeral
-from bot.slack.deps import advisor_of
 
 
 def explain_decision(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    advisor = advisor_of(context)
-    click = Click(body, action)
-    decision = click.decision(advisor)
-    if decision is None:
+    found = clicked(body, action, context)
+    if found is None:
         return
+    advisor, click, decision = found
     message = render.explanation(decision.result, plugin_names=advisor.plugin_names)
     if click.ephemeral or not click.message_ts or not click.channel:
         send_ephemeral(click.response_url, message)

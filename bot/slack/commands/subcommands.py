@@ -84,14 +84,8 @@ def show_checklist(request: SlashRequest, rest: str) -> None:
         for i in kb.checklist
         if plugin in i.plugins
     ]
-    request.ephemeral(
-        render.message(
-            "slack/checklist.json.j2",
-            title=kb.plugin(plugin).name,
-            items=items,
-            cite=_cite_any_source(kb),
-        )
-    )
+    sources = {key: source.model_dump() for key, source in kb.sources.items()}
+    request.ephemeral(render.checklist(kb.plugin(plugin).name, items, sources))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
