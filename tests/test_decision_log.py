@@ -27,14 +27,19 @@ def result(kb):
 def test_migrations_on_an_empty_database(tmp_path):
     log = DecisionLog(tmp_path / "a.db")
     applied = [m.name for m in schema.migrations.applied(log.db)]
-    assert applied == ["m001_decisions", "m002_idempotency_and_scope", "m003_request_inbox"]
+    assert applied == [
+        "m001_decisions",
+        "m002_idempotency_and_scope",
+        "m003_request_inbox",
+        "m004_health_probe",
+    ]
     assert {"request_key", "visibility"} <= set(log.db["decisions"].columns_dict)
     assert log.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     # Opening again applies nothing twice.
     DecisionLog(tmp_path / "a.db").close()
 
 
-@pytest.mark.parametrize("version", [1, 2])  # every earlier version, the previous one included
+@pytest.mark.parametrize("version", [1, 2, 3])  # every earlier version, the previous one included
 def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, version):
     path = tmp_path / f"v{version}.db"
     earlier = Migrations(schema.migrations.name)
@@ -42,6 +47,8 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
         earlier(name=migration.name)(migration.fn)
     old = Database(path)
     earlier.apply(old)
+    if version == 3:  # the readiness probe of version 3 made its table itself
+        old.execute("CREATE TABLE _health (id INTEGER PRIMARY KEY, at TEXT)")
     r = result()
     old["decisions"].insert(
         {
@@ -65,11 +72,11 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
     assert migrated.plugin == "terway-edge"
     assert migrated.request_key is None
     # And the new version's features work on it.
-    assert log.accept("T1", "slash", {"text": "x"})
+    assert log.inbox.accept("T1", "slash", {"text": "x"})
     _, created = log.record(result=r, source="slash", request_key="T1")
     assert created
     assert log.record(result=r, source="slash", request_key="T1")[1] is False
-    assert log.pending("2000-01-01") == []  # the decision closed the kept request
+    assert log.inbox.pending("2000-01-01") == []  # the decision closed the kept request
 
 
 def test_record_then_attach_message(fresh_log, result):
@@ -97,9 +104,9 @@ def test_a_retried_request_key_logs_once(fresh_log, result):
 
 
 def test_claim_is_true_once(fresh_log):
-    assert fresh_log.claim("event:Ev1")
-    assert not fresh_log.claim("event:Ev1")
-    assert fresh_log.claim("event:Ev2")
+    assert fresh_log.claims.claim("event:Ev1")
+    assert not fresh_log.claims.claim("event:Ev1")
+    assert fresh_log.claims.claim("event:Ev2")
 
 
 def test_history_is_newest_first_and_per_channel(fresh_log, result):

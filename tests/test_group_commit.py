@@ -18,7 +18,7 @@ def test_concurrent_accepts_are_all_kept_once(tmp_path):
     def accept(i: int) -> None:
         barrier.wait()
         key = f"T{i % 12}"  # four keys arrive twice: a retry
-        first = log.accept(key, "slash", {"text": str(i)})
+        first = log.inbox.accept(key, "slash", {"text": str(i)})
         results[f"{i}"] = first
 
     threads = [threading.Thread(target=accept, args=(i,)) for i in range(16)]
@@ -27,7 +27,7 @@ def test_concurrent_accepts_are_all_kept_once(tmp_path):
     for t in threads:
         t.join()
     assert sum(results.values()) == 12  # each key kept once; its retry answered False
-    assert len(log.pending("2000-01-01")) == 12
+    assert len(log.inbox.pending("2000-01-01")) == 12
     log.close()
 
 
@@ -35,5 +35,5 @@ def test_a_failed_commit_reaches_every_waiter(tmp_path):
     log = DecisionLog(tmp_path / "g.db")
     log.db.execute("DROP TABLE requests")  # every insert now fails
     with pytest.raises(sqlite3.OperationalError):
-        log.accept("T1", "slash", {})
+        log.inbox.accept("T1", "slash", {})
     log.close()

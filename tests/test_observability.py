@@ -196,7 +196,7 @@ def test_readyz_is_503_when_the_database_cannot_be_written(side) -> None:
     _app, server, _fake, log = side
     # The connection SQLite gives a process that may not write the file (a read-only file or
     # volume, for a non-root user): reads work, writes fail.
-    log.db = Database(
+    log.file.db = Database(
         sqlite3.connect(
             f"file:{log.path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
         )

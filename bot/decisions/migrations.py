@@ -60,3 +60,10 @@ def m003_request_inbox(db: Database) -> None:
         pk="key",
     )
     db["requests"].create_index(["done_at", "received_at"])
+
+
+@migrations()
+def m004_health_probe(db: Database) -> None:
+    """Version 4: the one-row table /readyz writes to prove the log takes writes (made here, not
+    by the probe; a log the probe created it in keeps it)."""
+    db.execute("CREATE TABLE IF NOT EXISTS _health (id INTEGER PRIMARY KEY, at TEXT)")

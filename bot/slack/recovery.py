@@ -31,7 +31,7 @@ def finish_acknowledged(advisor: Advisor, client: WebClient, window: timedelta =
     """Answer the requests and post the cards a killed process left; returns how many."""
     since = (datetime.now(UTC) - window).isoformat(timespec="milliseconds")
     finished = 0
-    for key, kind, payload in advisor.log.pending(since):
+    for key, kind, payload in advisor.log.inbox.pending(since):
         try:
             if kind == "slash":
                 respond = Respond(response_url=payload.get("response_url"))
@@ -42,7 +42,7 @@ def finish_acknowledged(advisor: Advisor, client: WebClient, window: timedelta =
             elif kind == "thread" and (decision := card_decision(advisor, payload)) is not None:
                 answer_and_post(advisor, client, decision, payload)
             else:
-                advisor.log.finish(key)
+                advisor.log.inbox.finish(key)
             finished += 1
         except Exception:  # one bad request must not stop the others
             log.exception("could not finish request %s", key)

@@ -43,7 +43,7 @@ def keep(advisor: Advisor, event: dict[str, Any]) -> None:
     """Before the ack: keep a message that is for us, so a restart answers it if we die."""
     if card_decision(advisor, event) is not None:
         kept = {k: event.get(k) for k in ("type", "channel", "user", "text", "ts", "thread_ts")}
-        advisor.log.accept(request_key(event), "thread", {**kept, "team": event.get("team")})
+        advisor.log.inbox.accept(request_key(event), "thread", {**kept, "team": event.get("team")})
 
 
 def card_decision(advisor: Advisor, event: dict[str, Any]) -> Decision | None:
@@ -132,7 +132,7 @@ def reply_in_thread(advisor: Advisor, client: WebClient, event: dict[str, Any]) 
     decision = card_decision(advisor, event)
     if decision is None:
         return False
-    if not advisor.log.claim(request_key(event)):
+    if not advisor.log.claims.claim(request_key(event)):
         return True
     answer_and_post(advisor, client, decision, event)
     return True
@@ -148,4 +148,4 @@ def answer_and_post(
         client.chat_postMessage(channel=event["channel"], thread_ts=event["thread_ts"], **message)
     except SlackClientError as exc:  # after the client's retries; nothing else to tell
         log.warning("thread reply for decision %s failed: %s", decision.id, error_code(exc))
-    advisor.log.finish(request_key(event))
+    advisor.log.inbox.finish(request_key(event))

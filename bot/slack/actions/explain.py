@@ -26,7 +26,7 @@ def explain_decision(
     if click.ephemeral or not click.message_ts or not click.channel:
         send_ephemeral(click.response_url, message)
         return
-    if not advisor.log.claim(f"action:{click.channel}:{click.message_ts}:{ids.EXPLAIN}"):
+    if not advisor.log.claims.claim(f"action:{click.channel}:{click.message_ts}:{ids.EXPLAIN}"):
         send_ephemeral(click.response_url, notice(advisor, say("explain-already")))
         return
     try:

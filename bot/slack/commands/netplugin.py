@@ -21,7 +21,7 @@ def keep_question(ack: Ack, command: dict[str, Any], context: BoltContext) -> No
     key = command.get("trigger_id")
     if word.lower() not in SUBCOMMANDS and key:
         kept = {k: v for k, v in command.items() if k != "token"}  # no verification token
-        advisor_of(context).log.accept(key, "slash", kept)
+        advisor_of(context).log.inbox.accept(key, "slash", kept)
     ack()
 
 

@@ -48,7 +48,7 @@ def answer_question(request: SlashRequest, text: str) -> None:
             )
         )
         if request.trigger_id:
-            advisor.log.finish(request.trigger_id)
+            advisor.log.inbox.finish(request.trigger_id)
         return
     decision = record_question(request, parsed)
     if decision.message_ts:

@@ -21,7 +21,7 @@ def reply_to_mention(
     advisor = advisor_of(context)
     if reply_in_thread(advisor, client, event):
         return
-    if not advisor.log.claim(f"event:{body.get('event_id')}"):
+    if not advisor.log.claims.claim(f"event:{body.get('event_id')}"):
         return
     message = notice(advisor, say("mention-reply"))
     client.chat_postMessage(

@@ -27,7 +27,7 @@ def check_answers(
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    advisor.log.accept(_request_key(view), "modal", kept_submission(body, view))
+    advisor.log.inbox.accept(_request_key(view), "modal", kept_submission(body, view))
     ack()
 
 
@@ -76,7 +76,7 @@ def answer_plan(
 def post_plan(advisor: Any, client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
     plan, _ = read_submission(advisor.kb, view["state"]["values"])
     if plan is None:  # the ack showed the errors; nothing to post
-        advisor.log.finish(_request_key(view))
+        advisor.log.inbox.finish(_request_key(view))
         return
     decision = record_plan(advisor, body, view, plan)
     if decision.message_ts:

@@ -1,0 +1,74 @@
+"""The decision log's SQLite file: opened with the pragmas that make it durable and shareable
+(WAL, so datasette and the CLI read while the bot writes), migrated, and probed for readiness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from bot.decisions.migrations import migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class LogFile:
+    """One SQLite file (or `:memory:`) and the lock that makes its connection safe to share
+    between listener threads."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.memory = path == ":memory:"
+        if not self.memory:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db = Database(conn)
+        self.lock = threading.Lock()
+        if not self.memory:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a committed decision survives the process being killed.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        with self.lock:
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        """Checkpoint the WAL into the database file and close (a backup or a copy of the file
+        alone is then complete)."""
+        with self.lock:
+            if not self.memory:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.db.conn.close()
+
+    def check_writable(self, timeout: float = 2.0) -> None:
+        """Commit a one-row upsert to the `_health` table: raises sqlite3.Error when the
+        database cannot take a write now (read-only file or volume, full disk, locked by
+        another writer for longer than `timeout`), TimeoutError when another thread of ours
+        holds the connection that long. Readiness probes call it."""
+        if not self.lock.acquire(timeout=timeout):
+            raise TimeoutError("the decision log is busy")
+        try:
+            self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            try:
+                with self.db.conn:
+                    self.db.execute("BEGIN IMMEDIATE")
+                    self.db.execute(
+                        "INSERT INTO _health (id, at) VALUES (1, ?)"
+                        " ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                        [now()],
+                    )
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        finally:
+            self.lock.release()
