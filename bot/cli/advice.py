@@ -106,11 +106,7 @@ def checklist(plugin: str) -> None:
 def keys() -> None:
     """The keys and plain words the advisor understands."""
     kb = _knowledge()
-    print_markdown(
-        render_text(
-            "cli/keys.md.j2", questions=kb.questions, yes_words=kb.yes_words, no_words=kb.no_words
-        )
-    )
+    print_markdown(render_text("cli/keys.md.j2", questions=kb.questions))
 
 
 @click.group()

@@ -35,7 +35,7 @@ def finish_acknowledged(advisor: Advisor, client: WebClient, window: timedelta =
         try:
             if kind == "slash":
                 respond = Respond(response_url=payload.get("response_url"))
-                request = SlashRequest(advisor, client, payload, respond, log)
+                request = SlashRequest(advisor, client, payload, respond)
                 answer_question(request, request.text)
             elif kind == "modal":
                 post_plan(advisor, client, payload["body"], payload["view"])

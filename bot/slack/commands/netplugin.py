@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -30,9 +29,8 @@ def answer_netplugin(
     client: WebClient,
     respond: Respond,
     context: BoltContext,
-    logger: logging.Logger,
 ) -> None:
-    request = SlashRequest(advisor_of(context), client, command, respond, logger)
+    request = SlashRequest(advisor_of(context), client, command, respond)
     word, _, rest = request.text.strip().partition(" ")
     handler = SUBCOMMANDS.get(word.lower())
     if handler is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,6 @@ class SlashRequest:
     client: WebClient
     command: dict[str, Any]  # the slash command payload, as Slack sent it
     respond: Respond
-    logger: logging.Logger
 
     @property
     def text(self) -> str:

@@ -40,8 +40,6 @@ def show_help(request: SlashRequest, rest: str) -> None:
             "slack/help.json.j2",
             command=ids.COMMAND,
             questions=kb.questions,
-            yes_words=kb.yes_words,
-            no_words=kb.no_words,
             plugins=list(PLUGIN_IDS),
         )
     )
