@@ -5,24 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.core.plan import plan_from_json
-from bot.slack.actions.clicked import clicked
+from bot.decisions import Decision
+from bot.slack.actions.clicked import Click, on_decision
+from bot.slack.deps import Advisor
 from bot.slack.modal import build_modal
 from bot.slack.payload import visibility
 
 
-def adjust_answers(
-    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    found = clicked(body, action, context)
-    if found is None:
-        return
-    advisor, click, decision = found
+@on_decision
+def adjust_answers(advisor: Advisor, click: Click, decision: Decision, client: WebClient) -> None:
     plan = plan_from_json(advisor.kb, decision.plan)
-    channel_name = (body.get("channel") or {}).get("name")
+    channel_name = (click.body.get("channel") or {}).get("name")
     metadata: dict[str, Any] = {"parent": decision.id}
     if decision.visibility == "dm" and decision.channel is None:
         metadata["dm"] = True
@@ -32,4 +28,4 @@ def adjust_answers(
     if click.response_url:
         metadata["response_url"] = click.response_url
     view = build_modal(advisor.kb, metadata=metadata, plan=plan)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    client.views_open(trigger_id=click.body["trigger_id"], view=view)

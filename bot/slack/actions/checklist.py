@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from slack_sdk import WebClient
 
-from slack_bolt import BoltContext
-
-from bot.slack.actions.clicked import clicked
+from bot.decisions import Decision
+from bot.slack.actions.clicked import Click, on_decision
 from bot.slack.cards import decision_checklist, send_ephemeral
+from bot.slack.deps import Advisor
 
 
-def show_checklist(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
-    found = clicked(body, action, context)
-    if found is None:
-        return
-    advisor, click, decision = found
+@on_decision
+def show_checklist(advisor: Advisor, click: Click, decision: Decision, client: WebClient) -> None:
     send_ephemeral(click.response_url, decision_checklist(advisor, decision))

@@ -1,12 +1,14 @@
-"""A click on one of the card's buttons: which decision, where; `clicked` is every button
-listener's first step."""
+"""A click on one of the card's buttons: which decision, where; `on_decision` gives every
+button's work the decision it names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import BoltContext
+from slack_sdk import WebClient
 
 from bot.decisions import Decision
 from bot.render.messages import say
@@ -50,12 +52,21 @@ class Click:
         return found
 
 
-def clicked(
-    body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> tuple[Advisor, Click, Decision] | None:
-    """The advisor, the click and the decision its button names; None when the decision is
-    gone or not visible here (the clicker has been told)."""
-    advisor = advisor_of(context)
-    click = Click(body, action)
-    decision = click.decision(advisor)
-    return None if decision is None else (advisor, click, decision)
+OnDecision = Callable[[Advisor, Click, Decision, WebClient], None]
+
+
+def on_decision(listener: OnDecision) -> Callable[..., None]:
+    """A button's work, given the decision its value names; nothing more happens when the
+    decision is gone or not visible from the clicker's channel (they have been told)."""
+
+    def work(
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        advisor = advisor_of(context)
+        click = Click(body, action)
+        decision = click.decision(advisor)
+        if decision is not None:
+            listener(advisor, click, decision, client)
+
+    work.__name__ = work.__qualname__ = listener.__name__
+    return work

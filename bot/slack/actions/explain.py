@@ -3,25 +3,19 @@ clicked; on a card only its user sees (ephemeral), the explanation is ephemeral 
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from bot.decisions import Decision
 from bot.render.messages import say
 from bot.slack import ids, render
-from bot.slack.actions.clicked import clicked
+from bot.slack.actions.clicked import Click, on_decision
 from bot.slack.cards import error_code, notice, send_ephemeral
+from bot.slack.deps import Advisor
 
 
-def explain_decision(
-    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    found = clicked(body, action, context)
-    if found is None:
-        return
-    advisor, click, decision = found
+@on_decision
+def explain_decision(advisor: Advisor, click: Click, decision: Decision, client: WebClient) -> None:
     message = render.explanation(decision.result, plugin_names=advisor.plugin_names)
     if click.ephemeral or not click.message_ts or not click.channel:
         send_ephemeral(click.response_url, message)

@@ -12,6 +12,11 @@ from bot.slack.deps import Advisor
 from bot.slack.payload import visibility
 
 
+def _sent(name: str) -> Any:
+    """A read-only attribute: the slash command payload's `name` (None when absent)."""
+    return property(lambda self: self.command.get(name))
+
+
 @dataclass
 class SlashRequest:
     advisor: Advisor
@@ -23,25 +28,12 @@ class SlashRequest:
     def text(self) -> str:
         return self.command.get("text") or ""
 
-    @property
-    def channel(self) -> str | None:
-        return self.command.get("channel_id")
-
-    @property
-    def user(self) -> str | None:
-        return self.command.get("user_id")
-
-    @property
-    def team(self) -> str | None:
-        return self.command.get("team_id")
-
-    @property
-    def trigger_id(self) -> str | None:
-        return self.command.get("trigger_id")
-
-    @property
-    def response_url(self) -> str | None:
-        return self.command.get("response_url")
+    # What Slack sent, by the payload's own names.
+    channel = _sent("channel_id")
+    user = _sent("user_id")
+    team = _sent("team_id")
+    trigger_id = _sent("trigger_id")
+    response_url = _sent("response_url")
 
     @property
     def visibility(self) -> str:
