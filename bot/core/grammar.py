@@ -26,12 +26,12 @@ from bot.core.reader import Unsure, read_words
 # The key may be written in words ("Pod CIDR = 10.88.0.0/16"): up to three words before the `=`,
 # of which the longest known ending is the key.
 PAIR = re.compile(
-    r"""((?:[A-Za-z][\w-]*[ \t]+){0,2}[A-Za-z][\w-]*)\s*=\s*"""
+    r"""((?<![\w/-])(?:[A-Za-z][\w-]*[ \t]+){0,2}[A-Za-z][\w-]*)\s*=\s*"""
     r"""("[^"]*"|“[^”]*”|'[^']*'|[^\s"“]+?)(?=[,;.!?)]*(?:\s|$))"""
 )
 # "BGP: yes", "Pod CIDR: 10.88.0.0/16": a known key, a colon, a value up to the clause's end.
 COLON_PAIR = re.compile(
-    r"(?<![\w-])([A-Za-z][\w -]{0,30}?)\s*:\s*((?:[^,;\n]|,(?=\d{3}(?!\d)))+?)\s*"
+    r"(?<![\w/-])([A-Za-z][\w -]{0,30}?)\s*:\s*((?:[^,;\n]|,(?=\d{3}(?!\d)))+?)\s*"
     r"(?=(?!,\d{3}(?!\d))[,;\n]|[.!?](?:\s|$)|$)"
 )
 LIST_VALUE = re.compile(r"[^;\n]+?(?=\s*(?:[;\n]|[.!?](?:\s|$)|$))")

@@ -196,6 +196,7 @@ QuestionWords = Annotated[
 
 class VocabularyFile(_Strict):
     typos: dict[str, str]
+    expansions: dict[str, str] = {}
     fuzzy: list[str]
     numbers: dict[str, int]
     negation: Negation

@@ -27,6 +27,11 @@ UNSURE_WHETHER = re.compile(
 WHETHER = re.compile(r"^(?:if|whether)(?![\w-])", re.IGNORECASE)
 PIECE = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))|\s[-–—/]\s|\s[-–—]{1,2}(?=\s)")
 AND = re.compile(r"\s+(?:and|&)\s+(?=(\S+))", re.IGNORECASE)
+# An answer after a colon or dash that ends a list: "CLB, ALB, NLB: none of them".
+LIST_END = re.compile(
+    r"\s*[:\-–]\s*(?:none of (?:them|those|these)|none|nope|no|not needed|not required|yes)\s*$",
+    re.IGNORECASE,
+)
 LIST_FILLER = re.compile(
     r"(?<![\w-])(?:and|or|nor|either|also|too|both|all|three|four|two|of them|the|\+|/|&|"
     r"as well)(?![\w-])",
@@ -53,9 +58,15 @@ def _split_sentence(sentence: str, lex: Lexicon) -> list[tuple[str, bool]]:
     """(piece, starts a premise) for each clause of one sentence. A bracket's words are a
     clause of their own, after the sentence they stand in, which reads on without them: "our
     DC (where the nodes live) has 10.0.0.0/8" is one clause, and one more."""
-    # A number alone in brackets stays where it stands: "GKE nodes (about 60)".
+    # A number or a list alone in brackets stays where it stands: "GKE nodes (about 60)",
+    # "the cloud integrations (LBs, ECI)".
     sentence = BRACKETED.sub(
-        lambda m: m.group(0)[1:-1] if COUNT_ASIDE.match(m.group(0)) else m.group(0), sentence
+        lambda m: (
+            m.group(0)[1:-1]
+            if COUNT_ASIDE.match(m.group(0)) or _only_list_items(m.group(0)[1:-1].lower(), lex)
+            else m.group(0)
+        ),
+        sentence,
     )
     asides = [m.group(1) or m.group(2) or "" for m in BRACKETED.finditer(sentence)]
     sentence = BRACKETED.sub(" ", sentence)
@@ -82,9 +93,12 @@ def _split_sentence(sentence: str, lex: Lexicon) -> list[tuple[str, bool]]:
 
 
 def _only_list_items(piece: str, lex: Lexicon) -> bool:
+    """Items of a list, with "and", "or" … and perhaps the answer that ends the list ("NLB:
+    none of them"): the list goes on, in the clause before."""
     if not lex.list_items.search(piece):
         return False
-    return not LIST_FILLER.sub(" ", lex.list_items.sub(" ", piece)).strip(" .,;:!?")
+    rest = LIST_FILLER.sub(" ", lex.list_items.sub(" ", LIST_END.sub(" ", piece)))
+    return not rest.strip(" .,;:!?-")
 
 
 def split_clauses(text: str, lex: Lexicon) -> list[Clause]:
@@ -134,11 +148,13 @@ DOZENS = re.compile(r"(?<![\w.])(\d+) dozens?(?![\w-])")
 def normalise(text: str, lex: Lexicon) -> str:
     text = unicodedata.normalize("NFKC", text).translate(QUOTES).lower()
     text = lex.typos.sub(lambda m: lex.vocab.typos[m.group(1).lower()], text)
+    for pattern, replacement in lex.expansions:
+        text = pattern.sub(replacement, text)
     text = WORD.sub(lambda m: _fuzzy(m.group(0), lex), text)
     text = THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
     text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
     text = alpha2digit_safe(text)
-    text = text.replace("~", " ")
+    text = text.replace("~", " ").replace("≈", " ")
     text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
     text = DOZENS.sub(lambda m: str(int(m.group(1)) * 12), text)
     text = re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"

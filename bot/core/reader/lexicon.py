@@ -57,6 +57,7 @@ class Lexicon:
 
     vocab: VocabularyFile
     typos: re.Pattern[str]
+    expansions: list[tuple[re.Pattern[str], str]]
     numbers: re.Pattern[str]
     fuzzy_known: frozenset[str]
     hedge: re.Pattern[str]
@@ -74,6 +75,7 @@ class Lexicon:
     sites: re.Pattern[str]
     per_site: re.Pattern[str]
     each_gets: re.Pattern[str]
+    each_with: re.Pattern[str]
     preferred_over: re.Pattern[str]
     vague_sum: re.Pattern[str]
     multiply: re.Pattern[str]
@@ -120,6 +122,7 @@ def _compile(kb: Knowledge) -> Lexicon:
     known = set(v.fuzzy) | set(v.typos.values())
     return Lexicon(
         vocab=v,
+        expansions=[(re.compile(_phrase(k)), r) for k, r in v.expansions.items()],
         typos=re.compile(
             r"(?<![\w-])(" + "|".join(map(re.escape, v.typos)) + r")(?![\w-])", re.IGNORECASE
         ),
@@ -156,8 +159,14 @@ def _compile(kb: Knowledge) -> Lexicon:
         per_site=re.compile(
             rf"(?<![\w.])(?P<per>\d+|one|a|an|single)\s+{modifiers}(?:{count_noun}\s+)?"
             rf"(?:(?:per|in each|at each|for each|in every|at every|a)\s+"
-            rf"(?:of\s+(?:our|the|their)\s+(?:(?P<sites>\d+)\s+)?)?{site_noun}"
+            rf"(?:of\s+(?:our|the|their)\s+(?:(?P<sites>\d+)\s+)?)?(?P<site>[a-z][\w-]*)"
             rf"|(?:in |at |for )?each)\b"
+        ),
+        # "24 oil rigs with 2 ruggedised edge boxes each", "250 stations, each with a mini PC"
+        each_with=re.compile(
+            rf"(?<![\w.])(?P<sites>\d+)\s+(?:[\w'-]+\s+){{0,2}}?(?P<site>[a-z][\w-]*),?\s+"
+            rf"(?:each\s+)?with\s+(?P<per>\d+|one|a|an)\s+{modifiers}{count_noun}"
+            rf"(?:\s+each)?(?![\w-])"
         ),
         # "each gets one fanless edge box", "in each one 3 edge box"
         each_gets=re.compile(

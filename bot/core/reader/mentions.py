@@ -17,6 +17,9 @@ PRESUPPOSING = re.compile(
 # How far a negation reaches, in words, from its trigger to the phrase it negates.
 NEGATION_REACH = 6
 WORDS = re.compile(r"[\w']+")
+# A colon or semicolon between a negation and a phrase ends its reach ("not dispersed at all:
+# one server room"); one right before an answer does not ("NLB: none of them").
+SCOPE_END = re.compile(r"[:;]")
 
 
 @dataclass
@@ -117,8 +120,10 @@ def negated(text: str, mention: Mention, before: list, after: list) -> bool:
         if mention.start <= start < mention.end:
             reaches = True
         elif end <= mention.start:
-            words = len(WORDS.findall(text[end : mention.start]))
-            reaches = words <= (1 if mention.presupposed else NEGATION_REACH)
+            between = text[end : mention.start]
+            words = len(WORDS.findall(between))
+            reach = 1 if mention.presupposed else NEGATION_REACH
+            reaches = words <= reach and not SCOPE_END.search(between)
         else:
             reaches = False
         if reaches and text.startswith("nor", start) and neither:
@@ -126,8 +131,9 @@ def negated(text: str, mention: Mention, before: list, after: list) -> bool:
         neither = neither or (reaches and text.startswith("neither", start))
         reaching += reaches
     for start, _ in after:
-        if start >= mention.end and len(WORDS.findall(text[mention.end : start])) <= NEGATION_REACH:
-            reaching += 1
+        between = text[mention.end : start]
+        if start >= mention.end and len(WORDS.findall(between)) <= NEGATION_REACH:
+            reaching += not SCOPE_END.search(between.strip(" :-"))
     return reaching % 2 == 1
 
 

@@ -17,7 +17,7 @@ GROWTH = re.compile(
     r"scal(e|ing) to|target|in \d+ years?|up to)\b"
 )
 SUM = re.compile(r"\+|\bplus\b|\band another\b")
-PLUS_BEFORE = re.compile(NUM + r"\s*(?:\+|plus)\s*$")
+PLUS_BEFORE = re.compile(NUM + r"(?:\s+(?!\d)[\w-]+){0,2}\s*(?:\+|plus)\s*$")  # "400 ENS + 100 …"
 # "600 workers in our IDC + 200 on ENS", "250 nodes in our DC and 50 on ENS": a bare number
 # added a few words after a count ("and" only where a place follows it).
 PLUS_AFTER = re.compile(
@@ -27,11 +27,13 @@ PLUS_AFTER = re.compile(
     + NUM
     + r"(?=\s+(?:more\s+)?(?:on|in|at)\s))"
 )
+# A number before a noun, the noun a per-site count named ("1,800 cinemas").
+SITES_NAMED = re.compile(NUM + r"\s+(?:[\w'-]+\s+){0,2}?([a-z][\w-]*?(?:e?s)?)(?![\w-])")
 # "phase 2 adds another 200 ENS nodes": a count that adds to the one before it.
 ANOTHER = re.compile(r"(?<![\w-])(?:another|additional|adds?|plus|more)\s*$")
 # Forms that name what they count first: "pods/node: 110", "SubnetLen 26", "mask per node: /24".
 PODS_PER_NODE = re.compile(
-    r"(?<![\w-])(?:pods? ?/ ?node|pods per node|max pods)\s*(?:of|is|=|:)?\s*"
+    r"(?<![\w-])(?:pods? ?/ ?node|pods per node|max pods)\s*(?:of|is|=|:)?\s*(?:max|up to)?\s*"
     + NUM
     + r"|"
     + NUM
@@ -60,6 +62,7 @@ class Numbers:
     sites: list[int] = field(default_factory=list)
     per_site: list[int] = field(default_factory=list)
     vague: str = ""  # a sum with a term nobody counted: the user's words
+    site_words: set[str] = field(default_factory=set)  # what "per …" counted in
 
 
 def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbers) -> str:
@@ -73,15 +76,18 @@ def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbe
         text = blank(text, m.span())
     if lex.vague_sum.search(text) and lex.count.search(text):
         numbers.vague = clause.said
-    for m in [*lex.per_site.finditer(text), *lex.each_gets.finditer(text)]:
-        raw = m.group("per")
-        per = 1 if raw in ("one", "a", "an", "single") else number(raw)
-        if per:
-            numbers.per_site.append(per)
-        sites = number(m.groupdict().get("sites") or "")
-        if sites:  # "in each of our 40 branches"
-            numbers.sites.append(sites)
-        text = blank(text, m.span())
+    for pattern in (lex.each_with, lex.per_site, lex.each_gets):
+        for m in pattern.finditer(text):
+            raw = m.group("per")
+            per = 1 if raw in ("one", "a", "an", "single") else number(raw)
+            if per:
+                numbers.per_site.append(per)
+            sites = number(m.groupdict().get("sites") or "")
+            if sites:  # "in each of our 40 branches", "24 oil rigs with 2 boxes each"
+                numbers.sites.append(sites)
+            if m.groupdict().get("site"):  # "one box per cinema": cinemas are the sites
+                numbers.site_words.add(m.group("site").rstrip("s"))
+            text = blank(text, m.span())
     for m in lex.sites.finditer(text):
         sites = number(m.group(1))
         if sites:
@@ -131,6 +137,10 @@ def node_count(clauses: list[Clause], numbers: Numbers, places: list[set[str]]) 
     sentence ("300 on AWS, 200 Azure VMs and 100 in our co-lo") or of different places
     ("Edge: 300 ENS instances. Cloud: 20 ECS."); otherwise the largest (ranges, growth), and
     sites times what each has ("18 hospitals, 2 servers in each") when that is larger."""
+    for clause in clauses if numbers.site_words else ():  # "1,800 cinemas …, one box per cinema"
+        for m in SITES_NAMED.finditer(clause.text):
+            if m.group(2).rstrip("s") in numbers.site_words:
+                numbers.sites.append(number(m.group(1)) or 0)
     per_site = 0
     if numbers.sites and numbers.per_site:
         per_site = max(numbers.sites) * max(numbers.per_site)
