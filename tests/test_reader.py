@@ -415,3 +415,12 @@ def test_lists_in_brackets_and_shared_nouns(kb):
         "pods-per-node": 110,
         "service-cidr": "10.96.0.0/12",
     }
+
+
+def test_negation_keeps_its_reach_into_yes_no_phrases_and_elided_answers(kb):
+    assert plan("Sites aren't connected at layer 3", kb) == {"l3": False}
+    assert plan("there's no site that can't reach every other site at layer 3", kb) == {"l3": True}
+    assert plan("BGP is available on the gateways, Express Connect is not", kb) == {
+        "bgp": True,
+        "leased-line": False,
+    }

@@ -20,6 +20,8 @@ WORDS = re.compile(r"[\w']+")
 # A colon or semicolon between a negation and a phrase ends its reach ("not dispersed at all:
 # one server room"); one right before an answer does not ("NLB: none of them").
 SCOPE_END = re.compile(r"[:;]")
+# Two phrases of one yes/no question this few words apart say one thing.
+SAME_THING_GAP = 2
 
 
 @dataclass
@@ -71,7 +73,11 @@ def find_mentions(clauses: list[Clause], lex: Lexicon) -> list[list[Mention]]:
                 )
             )
     return [
-        [m for m in _one_per_place(mentions) if _names_nodes(m, clauses[n].text, lex)]
+        [
+            m
+            for m in _one_per_place(mentions, clauses[n].text)
+            if _names_nodes(m, clauses[n].text, lex)
+        ]
         for n, mentions in enumerate(found)
     ]
 
@@ -84,9 +90,10 @@ def _names_nodes(mention: Mention, text: str, lex: Lexicon) -> bool:
     return not lex.not_nodes.match(text, mention.end)
 
 
-def _one_per_place(found: list[Mention]) -> list[Mention]:
+def _one_per_place(found: list[Mention], text: str) -> list[Mention]:
     """One mention per key and place: the longest phrase wins ("edge node service" over
-    "ens"), and one saying the same thing widens it ("talk to a pod" + "pod IP directly");
+    "ens"), and one saying the same thing a few words on widens it ("talk to a pod" + "pod
+    IP directly", "reach every other site" + "at layer 3"), so that one negation decides both;
     places after a pod-access phrase name the client, not the nodes."""
     found.sort(key=lambda m: (m.start - m.end, m.start))
     kept: list[Mention] = []
@@ -103,6 +110,23 @@ def _one_per_place(found: list[Mention]) -> list[Mention]:
             kept.append(mention)
         elif (same.values, same.polarity) == (mention.values, mention.polarity):
             same.start, same.end = min(same.start, mention.start), max(same.end, mention.end)
+    kept.sort(key=lambda m: m.start)
+    joined: list[Mention] = []
+    for mention in kept:
+        last = joined[-1] if joined else None
+        between = text[last.end : mention.start] if last is not None else ""
+        if (
+            last is not None
+            and not mention.values
+            and (last.key, last.values, last.polarity)
+            == (mention.key, mention.values, mention.polarity)
+            and len(WORDS.findall(between)) <= SAME_THING_GAP
+            and not SCOPE_END.search(between)
+        ):
+            last.end = mention.end
+        else:
+            joined.append(mention)
+    kept = joined
     access = [m.end for m in kept if m.key == "pod-ip-access"]
     if access:
         kept = [m for m in kept if not (m.key == "location" and m.start >= min(access))]
@@ -122,7 +146,8 @@ def negated(text: str, mention: Mention, before: list, after: list) -> bool:
         elif end <= mention.start:
             between = text[end : mention.start]
             words = len(WORDS.findall(between))
-            reach = 1 if mention.presupposed else NEGATION_REACH
+            # A place or thing in a list ("… in our IDC") is only negated right before it.
+            reach = 1 if mention.presupposed and mention.values else NEGATION_REACH
             reaches = words <= reach and not SCOPE_END.search(between)
         else:
             reaches = False
