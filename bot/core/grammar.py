@@ -34,6 +34,7 @@ COLON_PAIR = re.compile(
     r"(?<![\w/-])([A-Za-z][\w -]{0,30}?)\s*:\s*((?:[^,;\n]|,(?=\d{3}(?!\d)))+?)\s*"
     r"(?=(?!,\d{3}(?!\d))[,;\n]|[.!?](?:\s|$)|$)"
 )
+NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w-]*)(?![\w=:-])")
 LIST_VALUE = re.compile(r"[^;\n]+?(?=\s*(?:[;\n]|[.!?](?:\s|$)|$))")
 MAX_INPUT = 4000  # Slack caps a slash command's text well below this; longer input is cut.
 
@@ -124,6 +125,11 @@ def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
                 )
             )
             continue
+        # "location = other cloud": a choice named in two words is one value.
+        more = NEXT_WORD.match(text, m.end())
+        if more and _two_words(kb, key, raw, more.group(1)):
+            raw = f"{raw}-{more.group(1)}"
+            rest = _blank(rest, more.span())
         _take_pair(kb, key, raw, m.group(0)[start:], answers, understood, problems)
 
     # 2. The colon form, only where the key is known and the whole value parses; anything else
@@ -174,6 +180,21 @@ def read_question(text: str, kb: Knowledge) -> ParsedQuestion:
     return ParsedQuestion(
         text=text, plan=plan, understood=understood, unsure=unsure, problems=problems
     )
+
+
+def _two_words(kb: Knowledge, key: str, first: str, second: str) -> bool:
+    q = kb.question(key)
+    if q.type not in ("choice", "multi"):
+        return False
+    try:
+        parse_value(kb, q, first)
+    except InvalidValue:
+        try:
+            parse_value(kb, q, f"{first}-{second}")
+        except InvalidValue:
+            return False
+        return True
+    return False
 
 
 def _take_pair(

@@ -12,6 +12,8 @@ import ipaddress
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import Knowledge, Question
 
@@ -95,10 +97,18 @@ def _whole_number(text: str) -> int | None:
 
 
 def _choice(q: Question, word: str) -> str | None:
+    """The choice `word` names: its value or an alias, or one typo away from one of five
+    letters or more ("simplicty")."""
     word = word.strip().lower()
-    for c in q.choices:
-        if word == c.value or word in (a.lower() for a in c.aliases):
-            return c.value
+    names = {name.lower(): c.value for c in q.choices for name in (c.value, *c.aliases)}
+    if word in names:
+        return names[word]
+    if len(word) >= 5:
+        near = process.extractOne(
+            word, [n for n in names if len(n) >= 5], scorer=OSA.distance, score_cutoff=1
+        )
+        if near:
+            return names[near[0]]
     return None
 
 

@@ -142,6 +142,7 @@ THOUSANDS = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+)(?![\d])")
 
 QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
 WORD = re.compile(r"[a-z][a-z'-]{4,}")  # five letters or more: fuzzy targets have six or more
+OPEN_PLUS = re.compile(r"(\d)\+(?=\s+[a-z])")
 DOZENS = re.compile(r"(?<![\w.])(\d+) dozens?(?![\w-])")
 
 
@@ -155,6 +156,7 @@ def normalise(text: str, lex: Lexicon) -> str:
     text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
     text = alpha2digit_safe(text)
     text = text.replace("~", " ").replace("≈", " ")
+    text = OPEN_PLUS.sub(r"\1", text)  # "20+ provinces": at least twenty
     text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
     text = DOZENS.sub(lambda m: str(int(m.group(1)) * 12), text)
     text = re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"

@@ -159,14 +159,14 @@ def _compile(kb: Knowledge) -> Lexicon:
         per_site=re.compile(
             rf"(?<![\w.])(?P<per>\d+|one|a|an|single)\s+{modifiers}(?:{count_noun}\s+)?"
             rf"(?:(?:per|in each|at each|for each|in every|at every|a)\s+"
-            rf"(?:of\s+(?:our|the|their)\s+(?:(?P<sites>\d+)\s+)?)?(?P<site>[a-z][\w-]*)"
-            rf"|(?:in |at |for )?each)\b"
+            rf"(?:of\s+(?:(?:our|the|their)\s+)?(?:(?P<sites>\d+)\s+)?)?(?P<site>[a-z][\w-]*)"
+            rf"|(?:in |at |for |on )?each)\b"
         ),
         # "24 oil rigs with 2 ruggedised edge boxes each", "250 stations, each with a mini PC"
         each_with=re.compile(
-            rf"(?<![\w.])(?P<sites>\d+)\s+(?:[\w'-]+\s+){{0,2}}?(?P<site>[a-z][\w-]*),?\s+"
-            rf"(?:each\s+)?with\s+(?P<per>\d+|one|a|an)\s+{modifiers}{count_noun}"
-            rf"(?:\s+each)?(?![\w-])"
+            rf"(?<![\w.])(?P<sites>\d+)\s+(?:[\w'-]+\s+){{0,2}}?(?P<site>[a-z][\w-]*)?,?\s+"
+            rf"(?:each\s+)?(?:with|gets?|has|have|runs?)\s+(?P<per>\d+|one|a|an)\s+{modifiers}"
+            rf"{count_noun}(?:\s+each)?(?![\w-])"
         ),
         # "each gets one fanless edge box", "in each one 3 edge box"
         each_gets=re.compile(

@@ -84,8 +84,8 @@ def find_mentions(clauses: list[Clause], lex: Lexicon) -> list[list[Mention]]:
 
 def _names_nodes(mention: Mention, text: str, lex: Lexicon) -> bool:
     """A place right before a thing that is no node describes that thing: "our on-prem
-    Prometheus", "IDC firewalls" say nothing of where nodes run. Edge devices are nodes."""
-    if mention.key != "location" or mention.values == ("edge-device",):
+    Prometheus", "IDC firewalls", "the IoT hub" say nothing of where nodes run."""
+    if mention.key != "location":
         return True
     return not lex.not_nodes.match(text, mention.end)
 
@@ -141,8 +141,8 @@ def negated(text: str, mention: Mention, before: list, after: list) -> bool:
     reaching = 0
     neither = False
     for start, end in before:
-        if mention.start <= start < mention.end:
-            reaches = True
+        if mention.start <= start < mention.end or (start <= mention.start and mention.end <= end):
+            reaches = True  # inside the phrase, or around it ("leave ECI out")
         elif end <= mention.start:
             between = text[end : mention.start]
             words = len(WORDS.findall(between))

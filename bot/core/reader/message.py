@@ -141,6 +141,10 @@ def _answers_before(msg: _Message, i: int, lex: Lexicon, correction: bool) -> bo
         else:
             value = answer == mention.polarity
             msg.statements.append(Statement(mention.key, value, latest, correction))
+    if answer == "hedge":  # "pod cidr 10.88.0.0/13 | but not final": nothing of it stands
+        for s in [s for s in msg.statements if s.clause == latest]:
+            msg.statements.remove(s)
+            msg.unsure.append(Unsure(key=s.key, said=msg.clauses[latest].said, why="hedged"))
     return bool(targets) or answer != "hedge"
 
 
@@ -236,7 +240,7 @@ def _counted(msg: _Message, lex: Lexicon) -> list[Found]:
     clauses, numbers = msg.clauses, msg.numbers
     found: list[Found] = []
     places = [{v for m in ms if m.key == "location" for v in m.values} for ms in msg.mentions]
-    nodes = node_count(clauses, numbers, places)
+    nodes = node_count(clauses, numbers, places, lex)
     if numbers.vague:
         msg.unsure.append(Unsure(key="nodes", said=numbers.vague, why="vague"))
     elif nodes is not None:
@@ -265,7 +269,9 @@ def _answer(text: str, lex: Lexicon) -> bool | Literal["hedge"] | None:
     "hedge" when it only hedges ("also TBD"), else None."""
     bare = re.sub(r"[^\w' ]+", " ", text)
     bare = re.sub(
-        r"\b(just (checking|asking)|really|thanks|please|fine|ok|okay|also|still)\b", " ", bare
+        r"\b(just (checking|asking)|really|thanks|please|fine|ok|okay|also|still|but|and|though)\b",
+        " ",
+        bare,
     )
     bare = " ".join(bare.split())
     for polarity, pattern in lex.answers.items():

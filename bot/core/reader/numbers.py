@@ -63,6 +63,8 @@ class Numbers:
     per_site: list[int] = field(default_factory=list)
     vague: str = ""  # a sum with a term nobody counted: the user's words
     site_words: set[str] = field(default_factory=set)  # what "per …" counted in
+    unnamed_sites: list[int] = field(default_factory=list)  # clauses of "… on each"
+    added: list[int] = field(default_factory=list)  # "another 500": bare numbers that add
 
 
 def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbers) -> str:
@@ -87,6 +89,8 @@ def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbe
                 numbers.sites.append(sites)
             if m.groupdict().get("site"):  # "one box per cinema": cinemas are the sites
                 numbers.site_words.add(m.group("site").rstrip("s"))
+            elif not sites:  # "26 platforms, one edge box on each": the count before it
+                numbers.unnamed_sites.append(i)
             text = blank(text, m.span())
     for m in lex.sites.finditer(text):
         sites = number(m.group(1))
@@ -129,14 +133,24 @@ def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbe
         value = number(m.group(1))
         if value and not YEAR.match(m.group(1)):
             numbers.bare.append((value, i))
+            if ANOTHER.search(text[: m.start()]):  # "1,000 now, another 500 next quarter"
+                numbers.added.append(value)
     return text
 
 
-def node_count(clauses: list[Clause], numbers: Numbers, places: list[set[str]]) -> int | None:
+def node_count(
+    clauses: list[Clause], numbers: Numbers, places: list[set[str]], lex: Lexicon
+) -> int | None:
     """The node count: counts joined by "+" add up, and so do counts of places listed in one
     sentence ("300 on AWS, 200 Azure VMs and 100 in our co-lo") or of different places
     ("Edge: 300 ENS instances. Cloud: 20 ECS."); otherwise the largest (ranges, growth), and
     sites times what each has ("18 hospitals, 2 servers in each") when that is larger."""
+    for i in numbers.unnamed_sites:  # the last plain count of things before "… on each"
+        before = [c for c in clauses[: i + 1] if c.sentence == clauses[i].sentence]
+        found = [m for c in before for m in SITES_NAMED.finditer(c.text)]
+        things = [m for m in found if not lex.count.match(m.group(0))]
+        if things:
+            numbers.sites.append(number(things[-1].group(1)) or 0)
     for clause in clauses if numbers.site_words else ():  # "1,800 cinemas …, one box per cinema"
         for m in SITES_NAMED.finditer(clause.text):
             if m.group(2).rstrip("s") in numbers.site_words:
@@ -170,7 +184,7 @@ def node_count(clauses: list[Clause], numbers: Numbers, places: list[set[str]]) 
     for value, clause in numbers.bare:
         if clause not in counted and GROWTH.search(clauses[clause].text):
             best = max(best, value)
-    return max(best, per_site)
+    return max(best + sum(numbers.added), per_site)
 
 
 def cidr_role(text: str, start: int, end: int, lex: Lexicon) -> str | None:
