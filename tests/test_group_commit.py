@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import pytest
 
 from bot.decisions import DecisionLog
+from bot.decisions.database import LogUnavailable
 
 
 def test_concurrent_accepts_are_all_kept_once(tmp_path):
@@ -34,6 +34,6 @@ def test_concurrent_accepts_are_all_kept_once(tmp_path):
 def test_a_failed_commit_reaches_every_waiter(tmp_path):
     log = DecisionLog(tmp_path / "g.db")
     log.db.execute("DROP TABLE requests")  # every insert now fails
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(LogUnavailable, match="no such table"):
         log.inbox.accept("T1", "slash", {})
     log.close()

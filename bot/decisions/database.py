@@ -1,5 +1,8 @@
 """The decision log's SQLite file: opened with the pragmas that make it durable and shareable
 (WAL, so datasette and the CLI read while the bot writes), migrated, and probed for readiness.
+
+A write that cannot be made now (another process holds the write lock, a read-only file or
+volume, a full disk) raises `LogUnavailable` from `writing`, so that the caller can say so.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ BUSY_TIMEOUT_MS = 5000
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class LogUnavailable(Exception):
+    """The decision log cannot take a write now (another process holds its write lock, the
+    file or volume is read-only, the disk is full, it is closed): nothing was written."""
 
 
 class LogFile:
@@ -50,6 +58,27 @@ class LogFile:
                 with contextlib.suppress(sqlite3.Error):
                     self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.db.conn.close()
+
+    @contextlib.contextmanager
+    def writing(self, timeout: float):
+        """Hold the connection for one write transaction, waiting at most `timeout` seconds in
+        all (for our other threads, then for another process's write lock): raises
+        LogUnavailable when that is not enough, or when SQLite refuses the write."""
+        if not self.lock.acquire(timeout=max(timeout, 0.0)):
+            raise LogUnavailable("the decision log is busy")
+        try:
+            self.db.execute(f"PRAGMA busy_timeout={max(int(timeout * 1000), 1)}")
+            try:
+                with self.db.conn:
+                    self.db.execute("BEGIN IMMEDIATE")
+                    yield self.db
+            except sqlite3.Error as exc:
+                raise LogUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        finally:
+            self.lock.release()
 
     def check_writable(self, timeout: float = 2.0) -> None:
         """Commit a one-row upsert to the `_health` table: raises sqlite3.Error when the

@@ -37,7 +37,9 @@ def after_ack(
 ) -> Callable[..., None]:
     """The listener for one Slack id: `ack` (which must call ack()) runs in the request thread,
     then `work` runs on the app's executor. Each receives the Bolt arguments it names (body,
-    action, view, event, command, client, respond, context, logger, ...)."""
+    action, view, event, command, client, respond, context, logger, ...). An `ack` that returns
+    False has answered the request in its ack (the decision log is down, the payload lacks what
+    the work needs): no work follows."""
     ack_names, work_names = _names(ack), _names(work)
 
     def listener(
@@ -55,7 +57,8 @@ def after_ack(
         logger: Any,
     ) -> None:
         given = locals()
-        acknowledge(**{name: given[name] for name in ack_names})
+        if acknowledge(**{name: given[name] for name in ack_names}) is False:
+            return
         advisor = advisor_of(context)
         arguments = {name: given[name] for name in work_names}
         if advisor.executor is None:  # an app built without one (a test's): work in this thread

@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.decisions.database import LogUnavailable
+from bot.render.messages import say
+from bot.slack.cards import notice
 from bot.slack.commands.question import answer_question
 from bot.slack.commands.request import SlashRequest
 from bot.slack.commands.subcommands import SUBCOMMANDS
 from bot.slack.deps import advisor_of
 
+log = logging.getLogger(__name__)
 
-def keep_question(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+
+def keep_question(ack: Ack, command: dict[str, Any], context: BoltContext) -> bool:
     """The ack: a question is kept in the decision log first (one small insert), so that once
-    Slack has its 200 the request survives the process being killed; a restart answers it."""
+    Slack has its 200 the request survives the process being killed; a restart answers it.
+
+    When the log cannot keep it in time (locked, read-only, full), the ack itself says so to
+    the user alone, and nothing follows (False)."""
+    advisor = advisor_of(context)
     word, _, _ = (command.get("text") or "").strip().partition(" ")
     key = command.get("trigger_id")
     if word.lower() not in SUBCOMMANDS and key:
         kept = {k: v for k, v in command.items() if k != "token"}  # no verification token
-        advisor_of(context).log.inbox.accept(key, "slash", kept)
+        try:
+            advisor.log.inbox.accept(key, "slash", kept)
+        except LogUnavailable as exc:
+            log.warning("the decision log is unavailable, a question was refused: %s", exc)
+            _answer_in_ack(ack, advisor, say("log-unavailable"))
+            return False
     ack()
+    return True
+
+
+def _answer_in_ack(ack: Ack, advisor: Any, text: str) -> None:
+    message = notice(advisor, text)
+    ack(text=message["text"], blocks=message["blocks"], response_type="ephemeral")
 
 
 def answer_netplugin(

@@ -13,22 +13,37 @@ from slack_sdk import WebClient
 
 from bot.core.plan import PlanBase
 from bot.decisions import Asked, Decision, decide
+from bot.decisions.database import LogUnavailable
+from bot.render.messages import say
+from bot.slack import ids
 from bot.slack.cards import post_card
 from bot.slack.deps import advisor_of
 from bot.slack.modal import metadata_of, read_submission
 from bot.slack.payload import team_id, user_id
 
+log = logging.getLogger(__name__)
+
 
 def check_answers(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-) -> None:
+) -> bool:
+    """The ack: errors by block_id keep the modal open. A submission the decision log cannot
+    keep in time is answered the same way (on the first question, the modal stays open with
+    what was typed), and nothing follows (False)."""
     advisor = advisor_of(context)
+    first = ids.question_block_id(advisor.kb.questions[0].key)
     _, errors = read_submission(advisor.kb, view["state"]["values"])
     if errors:
         ack(response_action="errors", errors=errors)
-        return
-    advisor.log.inbox.accept(_request_key(view), "modal", kept_submission(body, view))
+        return True
+    try:
+        advisor.log.inbox.accept(_request_key(view), "modal", kept_submission(body, view))
+    except LogUnavailable as exc:
+        log.warning("the decision log is unavailable, a submission was refused: %s", exc)
+        ack(response_action="errors", errors={first: say("log-unavailable")})
+        return False
     ack()
+    return True
 
 
 def kept_submission(body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
