@@ -72,8 +72,9 @@ def error_code(exc: Exception) -> str:
 
 
 def send_ephemeral(response_url: str | None, message: dict) -> bool:
-    """Answer the user alone through a response_url; False when there is none or it failed."""
-    if not response_url:
+    """Answer the user alone through a response_url; False when there is none (or what a
+    malformed payload gave is not a URL) or it failed."""
+    if not isinstance(response_url, str) or not response_url.startswith(("https://", "http://")):
         return False
     try:
         response = WebhookClient(response_url, timeout=10).send(

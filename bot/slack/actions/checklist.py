@@ -6,10 +6,10 @@ from slack_sdk import WebClient
 
 from bot.decisions import Decision
 from bot.slack.actions.clicked import Click, on_decision
-from bot.slack.cards import decision_checklist, send_ephemeral
+from bot.slack.cards import decision_checklist
 from bot.slack.deps import Advisor
 
 
 @on_decision
 def show_checklist(advisor: Advisor, click: Click, decision: Decision, client: WebClient) -> None:
-    send_ephemeral(click.response_url, decision_checklist(advisor, decision))
+    click.tell(decision_checklist(advisor, decision))

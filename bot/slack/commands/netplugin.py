@@ -23,9 +23,14 @@ def keep_question(ack: Ack, command: dict[str, Any], context: BoltContext) -> bo
     """The ack: a question is kept in the decision log first (one small insert), so that once
     Slack has its 200 the request survives the process being killed; a restart answers it.
 
-    When the log cannot keep it in time (locked, read-only, full), the ack itself says so to
-    the user alone, and nothing follows (False)."""
+    When the log cannot keep it in time (locked, read-only, full), or the command came without
+    the response_url every answer needs, the ack itself says so to the user alone, and nothing
+    follows (False)."""
     advisor = advisor_of(context)
+    if not command.get("response_url"):
+        log.warning("a /netplugin command without a response_url: answered in the ack")
+        _answer_in_ack(ack, advisor, say("request-incomplete", part="response_url"))
+        return False
     word, _, _ = (command.get("text") or "").strip().partition(" ")
     key = command.get("trigger_id")
     if word.lower() not in SUBCOMMANDS and key:

@@ -27,12 +27,17 @@ log = logging.getLogger(__name__)
 def check_answers(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> bool:
-    """The ack: errors by block_id keep the modal open. A submission the decision log cannot
-    keep in time is answered the same way (on the first question, the modal stays open with
-    what was typed), and nothing follows (False)."""
+    """The ack: errors by block_id keep the modal open. A submission Slack sent without its
+    answers, or one the decision log cannot keep in time, is answered the same way (on the
+    first question, the modal stays open with what was typed), and nothing follows (False)."""
     advisor = advisor_of(context)
     first = ids.question_block_id(advisor.kb.questions[0].key)
-    _, errors = read_submission(advisor.kb, view["state"]["values"])
+    try:
+        _, errors = read_submission(advisor.kb, _state_values(view))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        log.warning("a view_submission without readable answers: %s", type(exc).__name__)
+        ack(response_action="errors", errors={first: say("request-incomplete", part="answers")})
+        return False
     if errors:
         ack(response_action="errors", errors=errors)
         return True
@@ -44,6 +49,14 @@ def check_answers(
         return False
     ack()
     return True
+
+
+def _state_values(view: dict[str, Any]) -> dict[str, Any]:
+    """view.state.values; a payload without them raises (KeyError, TypeError)."""
+    values = view["state"]["values"]
+    if not isinstance(values, dict):
+        raise TypeError("view.state.values is not an object")
+    return values
 
 
 def kept_submission(body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +102,7 @@ def answer_plan(
 
 
 def post_plan(advisor: Any, client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
-    plan, _ = read_submission(advisor.kb, view["state"]["values"])
+    plan, _ = read_submission(advisor.kb, _state_values(view))
     if plan is None:  # the ack showed the errors; nothing to post
         advisor.log.inbox.finish(_request_key(view))
         return
