@@ -79,6 +79,8 @@ class Lexicon:
     preferred_over: re.Pattern[str]
     vague_sum: re.Pattern[str]
     multiply: re.Pattern[str]
+    spread: re.Pattern[str]
+    site_word: re.Pattern[str]  # one site noun, whole
     pods: re.Pattern[str]
     per_node: re.Pattern[str]
     cidr_roles: dict[str, re.Pattern[str]]
@@ -158,7 +160,7 @@ def _compile(kb: Knowledge) -> Lexicon:
         sites=re.compile(NUM + rf"\s+(?:{NOT_A_MODIFIER}[\w'-]+\s+){{0,2}}{site_noun}\b"),
         per_site=re.compile(
             rf"(?<![\w.])(?P<per>\d+|one|a|an|single)\s+{modifiers}(?:{count_noun}\s+)?"
-            rf"(?:(?:per|in each|at each|for each|in every|at every|a)\s+"
+            rf"(?:(?:per|(?:in|at|for|on|aboard|inside) each|(?:in|at|on) every|a)\s+"
             rf"(?:of\s+(?:(?:our|the|their)\s+)?(?:(?P<sites>\d+)\s+)?)?(?P<site>[a-z][\w-]*)"
             rf"|(?:in |at |for |on )?each)\b"
         ),
@@ -176,8 +178,17 @@ def _compile(kb: Knowledge) -> Lexicon:
         preferred_over=_any(v.preferred_over),
         vague_sum=re.compile(r"(?:\+|(?<![\w-])plus)\s*(?:" + "|".join(v.vague_amounts) + r")\b"),
         multiply=re.compile(
-            NUM + r"\s+(?:[\w-]+\s+){0,2}?(?:x|×|\*|times)\s*" + NUM + rf"\s+{modifiers}"
+            NUM
+            + r"\s+(?P<things>(?:[\w-]+\s+){0,2}?)(?:x|×|\*|times)\s*"
+            + NUM
+            + rf"\s+{modifiers}"
             rf"{count_noun}\b"
+        ),
+        # "~700 across 30 provinces", "40 in our hangar DC" (after a count): a number of nodes
+        # said before where they are.
+        site_word=re.compile(site_noun),
+        spread=re.compile(
+            NUM + rf"\s+(?:across|over|throughout)\s+(?:\d+\s+)?(?:[\w'-]+\s+)?{site_noun}\b"
         ),
         pods=re.compile(
             NUM + r"\s+(?:" + "|".join(v.pod_nouns) + r")(?![\w-])(?!\s*(?:cidr|network))"

@@ -186,6 +186,11 @@ def _read_counts(
 ) -> None:
     numbers = msg.numbers
     counts_before = len(numbers.counts)
+    # "40 nodes on ECS, 40 in our hangar DC, 20 on AWS": a number said of a place is a count.
+    placed = PLACED_NUMBER.match(text)
+    if placed and any(m.key == "location" for m in msg.mentions[i]) and number(placed.group(1)):
+        numbers.counts.append((number(placed.group(1)) or 0, i, False))
+        text = blank(text, placed.span(1))
     read_numbers(i, msg.clauses[i], text, lex, numbers)
     if hedged and len(numbers.counts) > counts_before:
         del numbers.counts[counts_before:]
@@ -232,6 +237,7 @@ def _read_mentions(msg: _Message, i: int, lex: Lexicon, hedged: bool, correction
 
 
 CONDITION = re.compile(r"^(?:if|unless|assuming|as long as|provided)(?![\w-])")
+PLACED_NUMBER = re.compile(r"^\s*(?:about |around |roughly )?(\d+)\s+(?:more\s+)?(?:in|on|at)\s")
 ONLY = re.compile(r"^(?:only|just)(?![\w-])|(?<![\w-])only\s*$")
 
 

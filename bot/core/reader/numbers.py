@@ -71,11 +71,19 @@ def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbe
     """Counts of nodes and sites in one clause (CIDRs and masks already blanked out)."""
     last_end: int | None = None
     for m in lex.multiply.finditer(text):
-        a, b = number(m.group(1)), number(m.group(2))
+        a, b = number(m.group(1)), number(m.group(3))
         if a and b:
             numbers.counts.append((a * b, i, False))
             last_end = m.end()
+            things = m.group("things").split()
+            if things and lex.site_word.fullmatch(things[-1]):  # "16 prefectures × 12 nodes"
+                numbers.sites.append(a)
         text = blank(text, m.span())
+    for m in lex.spread.finditer(text):  # "~700 across 30 provinces"
+        count = number(m.group(1))
+        if count:
+            numbers.counts.append((count, i, False))
+        text = blank(text, m.span(1))
     if lex.vague_sum.search(text) and lex.count.search(text):
         numbers.vague = clause.said
     for pattern in (lex.each_with, lex.per_site, lex.each_gets):
