@@ -3,15 +3,21 @@
     with FakeSlack() as fake:
         client = WebClient(token=fake.bot_token, base_url=fake.api_url)
         fake.fail_next("chat.postMessage", error="not_in_channel")
+        fake.fail_next("chat.postMessage", status=429, retry_after=2, channel="C0GENERAL")
         started = fake.slow_next("chat.postMessage", 2.0)   # set when the slow call arrives
+        held = fake.hold_next("chat.postMessage")  # done, then unanswered until held.release()
+        fake.rate_limit("C0GENERAL", retry_after=20)         # 429 to every post there, until
+        fake.lift_rate_limit("C0GENERAL")                    # … this
         fake.granted_scopes = ("chat:write",)                # x-oauth-scopes on every answer
         ...
         call = fake.wait_for("chat.postMessage", timeout=5)
 
-Methods: the ones the app calls over HTTP (auth.test, chat.postMessage, chat.getPermalink,
-views.open, conversations.open: bot/slack/ids.METHOD_SCOPES); a subclass adds more to
+Methods: the ones the app calls over HTTP (auth.test, chat.postMessage with message metadata,
+chat.getPermalink, views.open, conversations.open, conversations.history with
+include_all_metadata: bot/slack/ids.METHOD_SCOPES); a subclass adds more to
 `methods` and says which token each takes (`credentials`). Bodies may be form-encoded or JSON,
-like Slack accepts; the token comes from the Authorization header or the `token` field. Every
+like Slack accepts, or a GET's query string; the token comes from the Authorization header or the
+`token` field. Every
 call, failed or not, is recorded with its parameters and headers. Answers to a valid token carry
 `x-oauth-scopes` (the granted scopes, by default every scope the app asks for,
 bot/slack/ids.BOT_SCOPES), as Slack's do; any other token gets `invalid_auth`.
@@ -31,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from bot.fakeslack.workspace import OpenView, Workspace
 
@@ -69,6 +75,22 @@ class Failure:
     error: str | None = None
     status: int = 200
     retry_after: int | None = None
+    channel: str | None = None  # only a call to this channel (None: any)
+
+
+@dataclass
+class Hold:
+    """A call answered only when released: the fake does its work (a post is in the channel),
+    sets `reached`, then waits for `release()` (or `seconds`) before sending the answer. The
+    client sees a slow call, a timeout, or (if its process is killed meanwhile) nothing."""
+
+    seconds: float
+    reached: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    call: Call | None = None
+
+    def release(self) -> None:
+        self.released.set()
 
 
 class SlackError(Exception):
@@ -97,6 +119,9 @@ class FakeSlack:
         self.calls: list[Call] = []
         self._failures: dict[str, deque[Failure]] = {}
         self._delays: dict[str, deque[tuple[float, threading.Event]]] = {}
+        self._holds: dict[str, deque[Hold]] = {}
+        self._holding: list[Hold] = []  # holds whose call is waiting for its release
+        self._rate_limits: dict[str, int] = {}  # channel → Retry-After of chat.postMessage
         self._changed = threading.Condition()
         self._httpd = ThreadingHTTPServer((host, port), _handler(self))
         self._httpd.daemon_threads = True
@@ -107,6 +132,7 @@ class FakeSlack:
             "chat.getPermalink": self._chat_get_permalink,
             "views.open": self._views_open,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
         }
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -128,6 +154,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self._release_holds()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -147,14 +174,35 @@ class FakeSlack:
         status: int = 200,
         retry_after: int | None = None,
         times: int = 1,
+        channel: str | None = None,
     ) -> None:
         """The next `times` calls of `method` fail: `{"ok": false, "error": error}` with HTTP
-        `status` (429 sends Retry-After: `retry_after`; 5xx is a server error)."""
+        `status` (429 sends Retry-After: `retry_after`; 5xx is a server error). With `channel`,
+        only the calls to that channel (the others go through)."""
         if error is None:
             error = {429: "ratelimited"}.get(status, "fatal_error" if status >= 500 else "error")
         with self._changed:
             queue = self._failures.setdefault(method, deque())
-            queue.extend(Failure(error, status, retry_after) for _ in range(times))
+            queue.extend(Failure(error, status, retry_after, channel) for _ in range(times))
+
+    def rate_limit(self, channel: str, *, retry_after: int) -> None:
+        """Every chat.postMessage to `channel` gets HTTP 429 with `Retry-After: retry_after`
+        (nothing is posted) until `lift_rate_limit(channel)`."""
+        with self._changed:
+            self._rate_limits[channel] = retry_after
+
+    def lift_rate_limit(self, channel: str) -> None:
+        with self._changed:
+            self._rate_limits.pop(channel, None)
+
+    def hold_next(self, method: str, seconds: float = 30.0) -> Hold:
+        """The next call of `method` is done (a post is posted, recorded in `calls`), then its
+        answer is held until `release()` or `seconds`: a client that gives up first sees a
+        timeout after the work was done, and a process killed meanwhile never learns its ts."""
+        hold = Hold(seconds)
+        with self._changed:
+            self._holds.setdefault(method, deque()).append(hold)
+        return hold
 
     def slow_next(self, method: str, seconds: float) -> threading.Event:
         """The next call of `method` is answered `seconds` late (then normally, or with the
@@ -165,11 +213,22 @@ class FakeSlack:
         return arrived
 
     def reset(self) -> None:
-        """Forget recorded calls, pending failures and delays (the workspace stays)."""
+        """Forget recorded calls, pending failures, delays, holds and rate limits (the workspace
+        stays); held answers are sent."""
+        self._release_holds()
         with self._changed:
             self.calls.clear()
             self._failures.clear()
             self._delays.clear()
+            self._holds.clear()
+            self._rate_limits.clear()
+
+    def _release_holds(self) -> None:
+        with self._changed:
+            holds = [hold for queue in self._holds.values() for hold in queue]
+            holds += self._holding
+        for hold in holds:
+            hold.release()
 
     def calls_to(self, method: str) -> list[Call]:
         with self._changed:
@@ -215,8 +274,10 @@ class FakeSlack:
     def handle(
         self, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        params = _decode(headers.get("content-type", ""), body)
-        parts = urlsplit(path).path.strip("/").split("/")
+        url = urlsplit(path)
+        query = dict(parse_qsl(url.query, True))  # a GET's arguments (conversations.history)
+        params = {**query, **_decode(headers.get("content-type", ""), body)}
+        parts = url.path.strip("/").split("/")
         if parts == ["_fake", "reset"]:
             self.reset()
             return 200, {}, {"ok": True}
@@ -227,11 +288,22 @@ class FakeSlack:
         else:
             return 404, {}, {"ok": False, "error": "unknown_path"}
         call = Call(method=method, params=params, headers=dict(headers))
+        with self._changed:
+            holds = self._holds.get(method)
+            hold = holds.popleft() if holds else None
+            if hold is not None:
+                self._holding.append(hold)
         status, extra, response = self._answer(call, parts[-1], headers)
         call.status, call.response = status, response
         with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
+        if hold is not None:
+            hold.call = call
+            hold.reached.set()
+            hold.released.wait(hold.seconds)
+            with self._changed:
+                self._holding.remove(hold)
         return status, extra, response
 
     def _answer(
@@ -243,9 +315,7 @@ class FakeSlack:
         if delay is not None:
             delay[1].set()
             time.sleep(delay[0])
-        with self._changed:
-            queue = self._failures.get(call.method)
-            failure = queue.popleft() if queue else None
+        failure = self._failure_for(call)
         if failure is not None:
             extra = {}
             if failure.retry_after is not None:
@@ -266,6 +336,20 @@ class FakeSlack:
             return 200, scopes, {"ok": True, **handler(call.params)}
         except SlackError as exc:
             return 200, scopes, {"ok": False, "error": exc.error}
+
+    def _failure_for(self, call: Call) -> Failure | None:
+        """The first failure queued for this call (its method, and its channel if it names
+        one), or a rate limit on the channel it posts to."""
+        channel = call.params.get("channel")
+        with self._changed:
+            queue = self._failures.get(call.method) or deque()
+            for failure in queue:
+                if failure.channel is None or failure.channel == channel:
+                    queue.remove(failure)
+                    return failure
+            if call.method == "chat.postMessage" and channel in self._rate_limits:
+                return Failure("ratelimited", 429, self._rate_limits[channel], channel)
+        return None
 
     def credentials(self, method: str) -> tuple[str, tuple[str, ...]]:
         """The token a call of `method` must carry, and the scopes its answer shows."""
@@ -305,14 +389,54 @@ class FakeSlack:
         thread_ts = p.get("thread_ts") or None
         if thread_ts and self.workspace.channels[channel].message(str(thread_ts)) is None:
             raise SlackError("thread_not_found")
+        metadata = p.get("metadata")
+        if metadata is not None and not (
+            isinstance(metadata, dict)
+            and isinstance(metadata.get("event_type"), str)
+            and isinstance(metadata.get("event_payload"), dict)
+        ):
+            raise SlackError("invalid_metadata_format")
         message = self.workspace.post(
             channel,
             text=p.get("text") or "",
             blocks=p.get("blocks"),
             bot=True,
             thread_ts=str(thread_ts) if thread_ts else None,
+            metadata=metadata,
         )
-        return {"channel": channel, "ts": message.ts, "message": message.to_api()}
+        return {"channel": channel, "ts": message.ts, "message": message.to_api(metadata=True)}
+
+    def _conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages, newest first, between `oldest` and `latest` (exclusive unless
+        `inclusive`), `limit` a page (default 100) with a cursor; metadata only with
+        include_all_metadata. The bot must be in the channel, as with Slack."""
+        ws = self.workspace
+        found = ws.channels.get(str(p.get("channel") or ""))
+        if found is None:
+            raise SlackError("channel_not_found")
+        if ws.bot_user_id not in found.members:
+            raise SlackError("not_in_channel")
+        inclusive = _flag(p.get("inclusive"))
+        oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or "inf")
+        try:
+            limit = max(1, min(int(p.get("limit") or 100), 999))
+            start = int(str(p.get("cursor") or "0").removeprefix("next:"))
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        with ws.lock:
+            messages = [
+                m
+                for m in reversed(found.messages)
+                if (oldest <= float(m.ts) <= latest if inclusive else oldest < float(m.ts) < latest)
+            ]
+        page = messages[start : start + limit]
+        more = start + limit < len(messages)
+        metadata = _flag(p.get("include_all_metadata"))
+        return {
+            "messages": [m.to_api(metadata=metadata) for m in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": f"next:{start + limit}" if more else ""},
+        }
 
     def _chat_get_permalink(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = self.workspace.channels.get(p.get("channel") or "")
@@ -378,6 +502,11 @@ def _open_view(view: dict[str, Any], trigger_id: str | None) -> OpenView:
     return OpenView(id=view["id"], user=None, trigger_id=trigger_id, view=view, hash=view["hash"])
 
 
+def _flag(value: Any) -> bool:
+    """A boolean argument as clients send it: true, 1 or "true"/"1" (slack_sdk sends 1)."""
+    return str(value).lower() in ("1", "true")
+
+
 def _decode(content_type: str, body: bytes) -> dict[str, Any]:
     """Form or JSON, as Slack accepts; JSON-valued form fields (blocks, view) are decoded."""
     if not body:
@@ -418,13 +547,14 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             except Exception as exc:  # a bug in the fake: say so, loudly, as a 500
                 status, extra, response = 500, {}, {"ok": False, "error": f"fake: {exc!r}"}
             payload = json.dumps(response).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            for key, value in extra.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            with contextlib.suppress(ConnectionError):  # the client gave up (a held answer)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for key, value in extra.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(payload)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

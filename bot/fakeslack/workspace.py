@@ -1,13 +1,15 @@
 """The fake workspace: channels with messages and threads, users, ephemeral messages, open views.
 
 Plain dataclasses, public on purpose: tests read them, and the playground will draw them.
-IDs look like Slack's: T… team, C… channel, D… DM, U… user, V… view; ts "1700000000.000100".
+IDs look like Slack's: T… team, C… channel, D… DM, U… user, V… view; a ts is the time it was
+made, like Slack's ("1767225600.000100": seconds and microseconds), unique and increasing.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +29,11 @@ class Message:
     user: str | None = None
     bot_id: str | None = None
     thread_ts: str | None = None  # set on replies (and on a parent once it has replies)
+    metadata: dict[str, Any] | None = None  # message metadata: {"event_type", "event_payload"}
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, *, metadata: bool = False) -> dict[str, Any]:
+        """The message as the Web API shows it; its metadata only when asked (Slack's
+        conversations.history gives it with include_all_metadata)."""
         data: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
         if self.blocks:
             data["blocks"] = self.blocks
@@ -38,6 +43,8 @@ class Message:
             data["bot_id"] = self.bot_id
         if self.thread_ts:
             data["thread_ts"] = self.thread_ts
+        if metadata and self.metadata:
+            data["metadata"] = self.metadata
         return data
 
 
@@ -118,7 +125,7 @@ class Workspace:
         self.ephemeral: list[Ephemeral] = []
         self.response_urls: dict[str, ResponseUrl] = {}
         self._ids = itertools.count(1)
-        self._ts = itertools.count(1)
+        self._last_ts = 0  # microseconds
         self.add_user("netplugin-advisor", user_id=self.bot_user_id)
         self.add_user("alice", user_id="U0ALICE")
         self.add_user("bob", user_id="U0BOB")
@@ -132,8 +139,10 @@ class Workspace:
         return f"{prefix}0{next(self._ids):08X}"
 
     def new_ts(self) -> str:
-        n = next(self._ts)
-        return f"{1_700_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
+        """Now, in microseconds; one more than the last ts when the clock has not moved on."""
+        with self.lock:
+            self._last_ts = max(time.time_ns() // 1000, self._last_ts + 1)
+            return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     # --- building ---------------------------------------------------------------------------
 
@@ -183,6 +192,7 @@ class Workspace:
         user: str | None = None,
         bot: bool = False,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Message:
         with self.lock:
             channel = self.channels[channel_id]
@@ -194,6 +204,7 @@ class Workspace:
                 user=self.bot_user_id if bot else user,
                 bot_id=self.bot_id if bot else None,
                 thread_ts=thread_ts,
+                metadata=metadata,
             )
             if thread_ts:
                 channel.threads.setdefault(thread_ts, []).append(message)
