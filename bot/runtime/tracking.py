@@ -166,8 +166,8 @@ class LazyJob:
 
 
 class ObservedExecutor(AckFirstExecutor):
-    """The lazy listener executor: each job carries its request; `gauge` shows the jobs queued
-    or running."""
+    """The lazy listener executor: each job carries its request, the jobs it puts on a lane
+    too; `gauge` shows the jobs queued, waiting or running."""
 
     def __init__(self, gate: AckFirst, max_workers: int, gauge: Gauge):
         super().__init__(gate, max_workers)
@@ -180,6 +180,25 @@ class ObservedExecutor(AckFirstExecutor):
         except BaseException:  # shut down: the job never runs
             job.done()
             raise
+
+    def lane(
+        self,
+        key: str,
+        fn: Callable[[], Any],
+        *,
+        delay: float = 0.0,
+        dropped: Callable[[], None] | None = None,
+    ) -> bool:
+        """A lane's job (a card being posted, its retry) belongs to the request that started it,
+        like any job of its lazy work."""
+        job = LazyJob(fn, current_request.get(), self.gauge)
+
+        def never_run() -> None:
+            job.done()
+            if dropped is not None:
+                dropped()
+
+        return super().lane(key, job, delay=delay, dropped=never_run)
 
 
 class ObservedApp(AdvisorApp):
