@@ -12,6 +12,7 @@ Metrics (names and labels are documented in docs/deploy.md):
     netplugin_slack_api_errors_total{method,error}
     netplugin_retries_suppressed_total{kind}
     netplugin_lazy_jobs_in_flight
+    netplugin_refused_requests_total{reason}         refused before Bolt (bot/runtime/server.py)
 """
 
 from __future__ import annotations
@@ -98,6 +99,11 @@ class Observability:
         self.lazy_in_flight = Gauge(
             "netplugin_lazy_jobs_in_flight", "Lazy listener jobs queued or running.", registry=r
         )
+        self.refusals = Counter(
+            "netplugin_refused_requests",
+            "Requests to the Slack endpoint refused before Bolt saw them, by reason.",
+            ["reason"], registry=r,
+        )  # fmt: skip
         self.slack_observer = SlackErrorObserver(self)
 
     # --- Slack requests, once all of each is done (bot/runtime/tracking.py) ------------------
@@ -138,6 +144,26 @@ class Observability:
                 "latency_ms": round(seconds * 1000, 1),
             },
         )
+
+    def refused(
+        self, reason: str, path: str, status: int, started: float, problem: str | None = None
+    ) -> None:
+        """A request the server refused before Bolt (too large, too slow, not signed, not a
+        Slack payload): counted, and its one log line, which says nothing of its body."""
+        seconds = time.perf_counter() - started
+        self.requests.labels("refused", "rejected").inc()
+        self.refusals.labels(reason).inc()
+        fields: dict[str, Any] = {
+            "surface": "refused",
+            "path": path,
+            "reason": reason,
+            "outcome": "rejected",
+            "status": status,
+            "latency_ms": round(seconds * 1000, 1),
+        }
+        if problem is not None:
+            fields["problem"] = problem
+        log.info("request", extra=fields)
 
     # --- the decision log and the Web API ---------------------------------------------------
 

@@ -10,6 +10,12 @@ event loop; here it runs in anyio's worker threads, so one slow request (a busy 
 never stalls the others. The listeners ack in the request thread and defer their
 work (bot/runtime/app.py), so a dispatch is a millisecond or so.
 
+Nothing reads a request before it is known to be Slack's: the body is read as it arrives, under
+a cap (MAX_BODY, declared or sent: 413); its signature is checked on the raw bytes (401); only
+then is it parsed and its envelope checked (bot/runtime/admission.py: 400). Each refusal is one
+log line, without the body. Bolt, the ack-first gate (bot/slack/ackfirst.py) and the request
+tracking (bot/runtime/tracking.py) see signed Slack payloads only.
+
 Health, readiness and metrics routes: bot/runtime/health.py. Shutdown (SIGTERM):
 bot/runtime/lifecycle.py.
 """
@@ -25,13 +31,16 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 import uvicorn
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.runtime import admission
+from bot.runtime.admission import Signature
 from bot.runtime.health import HEALTH_PATH, health_routes
+from bot.runtime.metrics import Observability
 from bot.slack import ids
 
 MAX_BODY = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
@@ -39,22 +48,79 @@ MAX_BODY = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
 # (bot/runtime/lifecycle.py), all within Kubernetes' 30 s grace period.
 GRACEFUL_HTTP_SECONDS = 8
 
+TIMESTAMP_HEADER = "x-slack-request-timestamp"
+SIGNATURE_HEADER = "x-slack-signature"
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def read_capped(request: Request, limit: int) -> bytes:
+    """The body, read as it arrives: TooLarge past `limit` bytes (declared or sent),
+    ClientDisconnect when the client goes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > limit):
+        raise TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge
+    return bytes(body)
+
+
+def _refusal(status: int, error: str, *, close: bool = False) -> Response:
+    # A 413 closes the connection: the rest of that body is not read.
+    headers = {"connection": "close"} if close else None
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
+
 
 def create_web_app(
-    bolt_app: App, *, events_path: str = ids.EVENTS_PATH, health_path: str = HEALTH_PATH
+    bolt_app: App,
+    *,
+    events_path: str = ids.EVENTS_PATH,
+    health_path: str = HEALTH_PATH,
+    max_body: int = MAX_BODY,
+    signing_secret: str | None = None,
 ) -> Starlette:
+    """POST `events_path` for Slack: the body is read under `max_body`, its signature checked on
+    the raw bytes (with `signing_secret`, by default the app's), then it is parsed and
+    dispatched. A request refused before Bolt gets 413, 401 or 400 and one log line
+    (bot/runtime/metrics.py, `refused`); only signed Slack payloads reach Bolt's dispatch, and
+    with it the ack-first gate and the request tracking."""
+    secret = signing_secret if signing_secret is not None else bolt_app._signing_secret
+    if not secret:
+        raise ValueError("the Slack endpoint needs the app's signing secret (HTTP mode)")
+    signature = Signature(secret)
+    obs = getattr(bolt_app, "obs", None) or Observability()
+
     async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return Response(status_code=413)
-        headers: dict[str, list[str]] = {}
-        for key, value in request.headers.items():
-            headers.setdefault(key, []).append(value)
-        bolt_request = BoltRequest(
-            body=body.decode("utf-8", errors="replace"),
-            query=request.url.query,
-            headers=headers,
-        )
+        started = time.perf_counter()
+
+        def refuse(reason: str, status: int, problem: str | None = None) -> None:
+            obs.refused(reason, events_path, status, started, problem)
+
+        try:
+            raw = await read_capped(request, max_body)
+        except TooLarge:
+            refuse("too_large", 413)
+            return _refusal(413, "request too large", close=True)
+        except ClientDisconnect:
+            refuse("disconnected", 400)
+            return _refusal(400, "incomplete request", close=True)
+        headers = request.headers
+        if not signature.valid(raw, headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER)):
+            refuse("signature", 401)
+            return _refusal(401, "invalid request")
+        header_lists: dict[str, list[str]] = {}
+        for key, value in headers.items():
+            header_lists.setdefault(key, []).append(value)
+        try:
+            bolt_request = admission.bolt_request(raw, header_lists, request.url.query)
+        except admission.Malformed as exc:
+            refuse("malformed", 400, str(exc))
+            return _refusal(400, "malformed request")
         bolt_response = await anyio.to_thread.run_sync(bolt_app.dispatch, bolt_request)
         response_headers = {
             k: v[0] if isinstance(v, list | tuple) else str(v)
