@@ -32,14 +32,16 @@ def test_migrations_on_an_empty_database(tmp_path):
         "m002_idempotency_and_scope",
         "m003_request_inbox",
         "m004_health_probe",
+        "m005_posting_state",
     ]
-    assert {"request_key", "visibility"} <= set(log.db["decisions"].columns_dict)
+    columns = set(log.db["decisions"].columns_dict)
+    assert {"request_key", "visibility", "post_state", "post_owner", "post_error"} <= columns
     assert log.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     # Opening again applies nothing twice.
     DecisionLog(tmp_path / "a.db").close()
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])  # every earlier version, the previous one included
+@pytest.mark.parametrize("version", [1, 2, 3, 4])  # every earlier version, the last included
 def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, version):
     path = tmp_path / f"v{version}.db"
     earlier = Migrations(schema.migrations.name)
@@ -63,6 +65,19 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
             "message_ts": "111.222",
         }
     )
+    for n, source in enumerate(("slash", "modal", "thread-what-if")):  # never attached
+        old["decisions"].insert(
+            {
+                "created_at": f"2026-01-01T00:00:0{n + 1}+00:00",
+                "channel": "C1",
+                "source": source,
+                "plan": json.dumps(r["plan"]),
+                "result": json.dumps(r),
+                "status": r["status"],
+                "plugin": r["plugin"],
+                "knowledge_version": r["knowledge_version"],
+            }
+        )
     old.conn.close()
 
     log = DecisionLog(path)
@@ -71,6 +86,11 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
     assert migrated is not None
     assert migrated.plugin == "terway-edge"
     assert migrated.request_key is None
+    # Version 5: an attached card is posted; a card decision without one was being posted when
+    # that version stopped (a restart looks for it before posting); other decisions have no card.
+    assert migrated.post_state == "posted"
+    assert [d.post_state for d in log.query()[1:]] == ["posting", "posting", None]
+    assert [d.source for d in log.unposted("2000-01-01", "this-run")] == ["slash", "modal"]
     # And the new version's features work on it.
     assert log.inbox.accept("T1", "slash", {"text": "x"})
     _, created = log.record(result=r, source="slash", request_key="T1")
@@ -91,6 +111,37 @@ def test_record_then_attach_message(fresh_log, result):
     assert found.permalink == "https://x/p1"
     assert found.result["plugin"] == "terway-edge"
     assert fresh_log.by_message("C2", "1.5") is None
+
+
+def test_posting_is_claimed_once_then_posted_or_failed(fresh_log, result):
+    card, _ = fresh_log.record(result=result(), source="slash", channel="C1", request_key="T1")
+    other, _ = fresh_log.record(result=result(), source="modal", user="U1", request_key="V1")
+    cli, _ = fresh_log.record(result=result(), source="cli")
+    assert (card.post_state, other.post_state, cli.post_state) == ("pending", "pending", None)
+    assert fresh_log.claim_post(card.id, "run-1")
+    assert not fresh_log.claim_post(card.id, "run-1")  # a replay in the same run
+    assert not fresh_log.claim_post(card.id, "run-2")
+    assert not fresh_log.take_over_post(card.id, "run-1")  # its own claim: in flight
+    # What a restart finishes: the pending one, and one a dead run was posting.
+    assert [d.id for d in fresh_log.unposted("2000-01-01", "run-1")] == [other.id]
+    assert [d.id for d in fresh_log.unposted("2000-01-01", "run-2")] == [card.id, other.id]
+    assert fresh_log.take_over_post(card.id, "run-2")
+    assert not fresh_log.take_over_post(card.id, "run-2")
+    fresh_log.attach_message(card.id, channel="C1", ts="1.5")
+    fresh_log.attach_permalink(card.id, "https://x/p15")
+    posted = fresh_log.get(card.id)
+    assert (posted.post_state, posted.message_ts, posted.permalink) == (
+        "posted",
+        "1.5",
+        "https://x/p15",
+    )
+    assert not fresh_log.claim_post(card.id, "run-3")
+    assert fresh_log.claim_post(other.id, "run-2")
+    fresh_log.post_failed(other.id, "not_in_channel")
+    assert fresh_log.get(other.id).post_state == "failed"
+    assert not fresh_log.claim_post(other.id, "run-3")  # told it failed: never posted again
+    assert not fresh_log.take_over_post(other.id, "run-3")
+    assert fresh_log.unposted("2000-01-01", "run-3") == []
 
 
 def test_a_retried_request_key_logs_once(fresh_log, result):

@@ -119,3 +119,38 @@ def test_sigkill_under_load_loses_no_acknowledged_decision(tmp_path):
         print(
             f"acked {len(acked)}; at the kill: {len(undecided)} undecided, {len(unposted)} unposted"
         )
+
+
+@pytest.mark.slow
+def test_sigkill_between_the_post_and_its_record_then_a_restart_leaves_one_card(tmp_path):
+    """Aimed: Slack has posted the card, the bot has not heard back (so its ts is not recorded)
+    when it is killed. The restart finds the card in the channel by its metadata: one card."""
+    db = tmp_path / "netplugin.db"
+    with FakeSlack() as fake:
+        process, base = _start(fake, db)
+        driver = SlackDriver(base + "/slack/events", SECRET, fake)
+        held = fake.hold_next("chat.postMessage")  # posted, the answer held until released
+        try:
+            assert driver.send_slash("location=ens nodes=500", trigger_id="T0AIMED").status == 200
+            assert held.reached.wait(10), "the card was never posted"
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        finally:
+            held.release()
+        assert _request_keys(db) == {"T0AIMED": None}  # decided, its card's ts never recorded
+
+        restarted, _ = _start(fake, db)
+        try:
+            ts = eventually(
+                lambda: _request_keys(db).get("T0AIMED"),
+                timeout=20,
+                message="the restart did not record the card",
+            )
+        finally:
+            restarted.terminate()
+            restarted.wait(timeout=15)
+        cards = fake.workspace.channels["C0GENERAL"].messages
+        assert [m.ts for m in cards] == [ts], f"{len(cards)} cards for one decision"
+        assert cards[0].metadata["event_payload"] == {"decision_id": 1}
+        assert len(fake.calls_to("chat.postMessage")) == 1
+        assert fake.calls_to("conversations.history"), "the restart posted without looking"

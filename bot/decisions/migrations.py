@@ -67,3 +67,22 @@ def m004_health_probe(db: Database) -> None:
     """Version 4: the one-row table /readyz writes to prove the log takes writes (made here, not
     by the probe; a log the probe created it in keeps it)."""
     db.execute("CREATE TABLE IF NOT EXISTS _health (id INTEGER PRIMARY KEY, at TEXT)")
+
+
+@migrations()
+def m005_posting_state(db: Database) -> None:
+    """Version 5: the posting of a decision's card, claimed in the log so that it happens once:
+    post_state pending → posting → posted | failed; post_owner, the run that claimed it (a
+    restart takes over a dead run's); post_error, why it failed. A card already attached is
+    posted; a card decision without one was being posted when the previous version stopped, with
+    an outcome unknown (the next start looks for it in the channel before posting it)."""
+    table = db["decisions"]
+    table.add_column("post_state", str)
+    table.add_column("post_owner", str)
+    table.add_column("post_error", str)
+    db.execute("UPDATE decisions SET post_state = 'posted' WHERE message_ts IS NOT NULL")
+    db.execute(
+        "UPDATE decisions SET post_state = 'posting'"
+        " WHERE message_ts IS NULL AND source IN ('slash', 'modal')"
+    )
+    table.create_index(["post_state", "created_at"])

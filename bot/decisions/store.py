@@ -1,5 +1,10 @@
 """The decisions: written in single transactions (a decision is on disk before its card is
 posted, and the card's ts is added after), found again by id, card, channel or request key.
+
+A card decision's posting is claimed here, so that it is posted once (bot/slack/posting.py):
+post_state is pending when logged, posting once a run has claimed it (post_owner; a restart
+takes over a dead run's), then posted (with the ts) or failed (the user was told; never posted
+again).
 The file is bot/decisions/database.py's; the requests kept before their ack are the inbox's
 (inbox.py), the keys seen once are the claims' (claims.py).
 """
@@ -22,6 +27,8 @@ from bot.settings import Settings
 
 Source = Literal["slash", "modal", "button", "thread-what-if", "cli", "playground"]
 Visibility = Literal["public", "private", "dm", "unknown", "local"]
+CARD_SOURCES = ("slash", "modal")  # the decisions whose card is posted: their posting is tracked
+PostState = Literal["pending", "posting", "posted", "failed"]
 
 log = logging.getLogger(__name__)
 # An observer is called after each write as observer(event, **data): "recorded" (decision),
@@ -52,6 +59,7 @@ class Decision(BaseModel):
     permalink: str | None = None
     parent_id: int | None = None
     request_key: str | None = None
+    post_state: PostState | None = None  # None: a decision with no card of its own
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Decision:
@@ -120,6 +128,7 @@ class DecisionLog:
             "knowledge_version": result["knowledge_version"],
             "parent_id": parent_id,
             "request_key": request_key,
+            "post_state": "pending" if source in CARD_SOURCES else None,
         }
         existing: Decision | None = None
         with self._lock:
@@ -143,11 +152,60 @@ class DecisionLog:
     def attach_message(
         self, decision_id: int, *, channel: str, ts: str, permalink: str | None = None
     ) -> None:
-        """Complete a decision with its card's message, so thread replies find it."""
+        """Complete a decision with its card's message, so thread replies find it: posted."""
         with self._lock, self.db.conn:
             self.db["decisions"].update(
-                decision_id, {"channel": channel, "message_ts": ts, "permalink": permalink}
+                decision_id,
+                {
+                    "channel": channel,
+                    "message_ts": ts,
+                    "permalink": permalink,
+                    "post_state": "posted",
+                    "post_error": None,
+                },
             )
+
+    def attach_permalink(self, decision_id: int, permalink: str) -> None:
+        with self._lock, self.db.conn:
+            self.db["decisions"].update(decision_id, {"permalink": permalink})
+
+    # --- the card's posting: pending → posting → posted | failed ---------------------------
+
+    def _set_post_state(self, decision_id: int, where: str, args: list[Any], **values: Any) -> bool:
+        sets = ", ".join(f"{column} = ?" for column in values)
+        with self._lock, self.db.conn:
+            cursor = self.db.execute(
+                f"UPDATE decisions SET {sets} WHERE id = ? AND {where}",
+                [*values.values(), decision_id, *args],
+            )
+            return cursor.rowcount == 1
+
+    def claim_post(self, decision_id: int, owner: str) -> bool:
+        """pending → posting, for `owner` (a run of the bot): True for one caller only, so a
+        replayed or duplicated request never posts the card a second time."""
+        return self._set_post_state(
+            decision_id,
+            "(post_state = 'pending' OR (post_state IS NULL AND message_ts IS NULL))",
+            [],
+            post_state="posting",
+            post_owner=owner,
+        )
+
+    def take_over_post(self, decision_id: int, owner: str) -> bool:
+        """posting by another run (one that died with the outcome unknown) → posting by `owner`:
+        True for one caller only. The new owner looks for the card before posting it."""
+        return self._set_post_state(
+            decision_id,
+            "post_state = 'posting' AND (post_owner IS NULL OR post_owner != ?)",
+            [owner],
+            post_owner=owner,
+        )
+
+    def post_failed(self, decision_id: int, error: str) -> None:
+        """posting → failed: the user is told next, and the card is never posted again."""
+        self._set_post_state(
+            decision_id, "post_state = 'posting'", [], post_state="failed", post_error=error
+        )
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -167,13 +225,15 @@ class DecisionLog:
         with self._lock:
             return self._one("request_key = ?", [key])
 
-    def unposted(self, since: str) -> list[Decision]:
-        """Decisions logged at or after `since` whose card was never posted (the process died
-        between logging and posting): what a restart posts."""
+    def unposted(self, since: str, owner: str) -> list[Decision]:
+        """Card decisions logged at or after `since` that are not posted and not failed, and not
+        being posted by `owner` (this run): pending ones (the process died before posting), and
+        ones a dead run was posting (outcome unknown). What a restart finishes."""
         with self._lock:
             rows = self.db["decisions"].rows_where(
-                "message_ts IS NULL AND created_at >= ? AND source IN ('slash', 'modal')",
-                [since],
+                "post_state IN ('pending', 'posting') AND created_at >= ?"
+                " AND (post_state = 'pending' OR post_owner IS NULL OR post_owner != ?)",
+                [since, owner],
                 order_by="id",
             )
             return [Decision.from_row(r) for r in rows]

@@ -1,18 +1,14 @@
-"""Posting cards and answers, with the fallbacks Slack needs.
+"""The card and the answers around it, with the fallbacks Slack needs.
 
-`post_card` logs nothing itself: the caller records the decision first, then posts, and the
-card's ts and permalink are attached here. When Slack says no:
-
-- `not_in_channel` / `channel_not_found`: the card goes back to the user alone (ephemeral,
-  through the request's response_url, else in a DM) with how to invite the bot;
-- anything else (after the WebClient's retries for 429, 5xx and connection errors): a clear
-  message the same way. A failure is logged and never raised into Bolt.
+Posting the card, once per decision, is bot/slack/posting.py's. When Slack says no, the user is
+told here: `tell_user` answers them alone (ephemeral, through the request's response_url, else
+in a DM); `notice` is the one-line message, optionally followed by the card (the invite hint
+when the bot is not in the channel).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -27,13 +23,6 @@ from bot.slack.deps import Advisor
 log = logging.getLogger(__name__)
 
 NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
-
-
-@dataclass
-class Posted:
-    channel: str
-    ts: str
-    permalink: str | None = None
 
 
 def card_message(advisor: Advisor, decision: Decision) -> dict:
@@ -108,52 +97,6 @@ def tell_user(
     try:
         client.chat_postMessage(channel=open_dm(client, user), **message)
         return True
-    except SlackClientError as exc:
+    except (SlackClientError, OSError) as exc:
         log.warning("could not reach user %s either: %s", user, error_code(exc))
         return False
-
-
-def post_card(
-    advisor: Advisor,
-    client: WebClient,
-    *,
-    decision: Decision,
-    channel: str | None,
-    user: str | None,
-    response_url: str | None = None,
-) -> Posted | None:
-    """Post the decision's card into `channel` (None: the user's DM with the bot), attach the
-    message to the decision; on failure, show the user the card or a clear message."""
-    message = card_message(advisor, decision)
-    try:
-        if channel is None:
-            if not user:
-                raise ValueError("a card for a DM needs the user")
-            channel = open_dm(client, user)
-        response = client.chat_postMessage(channel=channel, **message)
-    except SlackApiError as exc:
-        code = error_code(exc)
-        log.warning("chat.postMessage to %s failed: %s", channel, code)
-        if code in NOT_A_MEMBER:
-            fallback = notice(advisor, say("invite-hint"), then=message)
-        else:
-            fallback = notice(advisor, say("post-failed", error=code))
-        tell_user(client, user=user, response_url=response_url, message=fallback)
-        return None
-    except SlackClientError as exc:  # connection errors left after the retries
-        code = error_code(exc)
-        log.warning("chat.postMessage to %s failed: %s", channel, code)
-        fallback = notice(advisor, say("post-failed", error=code))
-        tell_user(client, user=user, response_url=response_url, message=fallback)
-        return None
-    posted = Posted(channel=response["channel"], ts=response["ts"])
-    try:
-        posted.permalink = client.chat_getPermalink(channel=posted.channel, message_ts=posted.ts)[
-            "permalink"
-        ]
-    except SlackClientError as exc:  # the card is there; the link is a nicety
-        log.info("chat.getPermalink failed: %s", error_code(exc))
-    advisor.log.attach_message(
-        decision.id, channel=posted.channel, ts=posted.ts, permalink=posted.permalink
-    )
-    return posted

@@ -6,8 +6,9 @@ shared by every request and thread, never copied (should anything deep-copy a co
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -21,6 +22,8 @@ class Advisor:
     log: DecisionLog
     bot_user_id: str | None = None
     executor: Executor | None = None  # runs work after the ack (the app's listener executor)
+    # This run of the bot, as the owner of the cards it is posting (a restart is another run).
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Advisor:
         return self

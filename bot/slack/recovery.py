@@ -2,7 +2,9 @@
 
 - requests kept before the ack but never decided (it died between the ack and the decision):
   decide them and post their cards (or thread replies), as their listeners would have;
-- decisions logged but never posted (it died between the decision and chat.postMessage).
+- cards never posted (it died between the decision and chat.postMessage), and cards it was
+  posting when it died, with the outcome unknown: those are looked for in the channel (by their
+  message metadata) before being posted (bot/slack/posting.py).
 
 Only recent ones: Slack users expect an answer within minutes, and a response_url lives 30.
 """
@@ -15,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot.slack.cards import post_card
 from bot.slack.commands.question import answer_question
 from bot.slack.commands.request import SlashRequest
 from bot.slack.deps import Advisor
+from bot.slack.posting import resume_card
 from bot.slack.threads import answer_and_post, card_decision
 from bot.slack.views.plan_submitted import post_plan
 
@@ -50,15 +52,14 @@ def finish_acknowledged(advisor: Advisor, client: WebClient, window: timedelta =
 
 
 def post_unposted(advisor: Advisor, client: WebClient, since: str) -> int:
-    """Post every unposted card logged since `since`; returns how many were posted."""
-    posted = 0
-    for decision in advisor.log.unposted(since):
+    """Post every card logged since `since` and left unposted by an earlier run (looking first
+    for those it was posting); returns how many were taken on."""
+    taken = 0
+    for decision in advisor.log.unposted(since, advisor.run_id):
         if decision.channel is None and decision.user is None:
             continue  # nowhere to post it
-        if post_card(
-            advisor, client, decision=decision, channel=decision.channel, user=decision.user
-        ):
-            posted += 1
-    if posted:
-        log.info("posted %d card(s) left unposted by the previous run", posted)
-    return posted
+        if resume_card(advisor, client, decision):
+            taken += 1
+    if taken:
+        log.info("finishing %d card(s) left unposted by the previous run", taken)
+    return taken

@@ -11,14 +11,14 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
 
 from bot.core.explain import answered, classify, drift, plan_change
 from bot.decisions import Asked, Decision, decide
 from bot.render.messages import problem_text
 from bot.slack import render
-from bot.slack.cards import decision_checklist, error_code
+from bot.slack.cards import decision_checklist
 from bot.slack.deps import Advisor
+from bot.slack.posting import post_reply
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +141,15 @@ def reply_in_thread(advisor: Advisor, client: WebClient, event: dict[str, Any]) 
 def answer_and_post(
     advisor: Advisor, client: WebClient, decision: Decision, event: dict[str, Any]
 ) -> None:
-    """Answer in the thread, then close the kept request (bot/slack/recovery.py calls this for
-    the requests a killed process kept but never answered)."""
+    """Answer in the thread (posted on the channel's lane, bot/slack/posting.py), then close the
+    kept request (bot/slack/recovery.py calls this for the requests a killed process kept but
+    never answered)."""
     message = answer(advisor, decision, event)
-    try:
-        client.chat_postMessage(channel=event["channel"], thread_ts=event["thread_ts"], **message)
-    except SlackClientError as exc:  # after the client's retries; nothing else to tell
-        log.warning("thread reply for decision %s failed: %s", decision.id, error_code(exc))
-    advisor.log.inbox.finish(request_key(event))
+    post_reply(
+        advisor,
+        client,
+        channel=event["channel"],
+        thread_ts=event["thread_ts"],
+        message=message,
+        then=lambda: advisor.log.inbox.finish(request_key(event)),
+    )

@@ -1,7 +1,8 @@
 """A question in words or key=value: parse, recommend, log, then post the card in the channel.
 
 The request is kept in the log before the ack (commands/netplugin.py); here, after the ack, the
-decision is logged (which closes the request, in the same transaction), then the card posted.
+decision is logged (which closes the request, in the same transaction), then the card posted
+once however often the request comes (bot/slack/posting.py).
 A restart finishes requests a killed process had acknowledged (bot/slack/recovery.py).
 """
 
@@ -11,8 +12,8 @@ from bot.core.grammar import ParsedQuestion, read_question
 from bot.decisions import Asked, Decision, decide
 from bot.render.messages import problem_text
 from bot.slack import render
-from bot.slack.cards import post_card
 from bot.slack.commands.request import SlashRequest
+from bot.slack.posting import post_card
 
 
 def record_question(request: SlashRequest, parsed: ParsedQuestion) -> Decision:

@@ -16,10 +16,10 @@ from bot.decisions import Asked, Decision, decide
 from bot.decisions.database import LogUnavailable
 from bot.render.messages import say
 from bot.slack import ids
-from bot.slack.cards import post_card
 from bot.slack.deps import advisor_of
 from bot.slack.modal import metadata_of, read_submission
 from bot.slack.payload import team_id, user_id
+from bot.slack.posting import post_card
 
 log = logging.getLogger(__name__)
 
