@@ -1,5 +1,6 @@
 """Claims: the first sight of a key (an event id, a button's message) wins, so that Slack's
-retries, a double click or a message + app_mention pair are answered once.
+retries, a double click or a message + app_mention pair are answered once. A claim whose work
+failed is released, so that the next try is not turned away.
 """
 
 from __future__ import annotations
@@ -25,3 +26,8 @@ class Claims:
             first = cursor.rowcount == 1
         self.notify("claimed", key=key, first=first)
         return first
+
+    def release(self, key: str) -> None:
+        """Forget `key`: the work it claimed failed, and the next sight of it may try again."""
+        with self.file.lock, self.db.conn:
+            self.db.execute("DELETE FROM handled_events WHERE key = ?", [key])

@@ -1,5 +1,6 @@
 """Explain: the full explanation in the card's thread, once per card however often it is
-clicked; on a card only its user sees (ephemeral), the explanation is ephemeral too."""
+clicked; on a card only its user sees (ephemeral), the explanation is ephemeral too. A post that
+fails releases the card's claim: the next click tries again."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bot.decisions import Decision
 from bot.render.messages import say
 from bot.slack import ids, render
 from bot.slack.actions.clicked import Click, on_decision
-from bot.slack.cards import error_code, notice, send_ephemeral
+from bot.slack.cards import error_code, notice
 from bot.slack.deps import Advisor
 
 
@@ -18,14 +19,17 @@ from bot.slack.deps import Advisor
 def explain_decision(advisor: Advisor, click: Click, decision: Decision, client: WebClient) -> None:
     message = render.explanation(decision.result, plugin_names=advisor.plugin_names)
     if click.ephemeral or not click.message_ts or not click.channel:
-        send_ephemeral(click.response_url, message)
+        click.tell(message)
         return
-    if not advisor.log.claims.claim(f"action:{click.channel}:{click.message_ts}:{ids.EXPLAIN}"):
-        send_ephemeral(click.response_url, notice(advisor, say("explain-already")))
+    claim = f"action:{click.channel}:{click.message_ts}:{ids.EXPLAIN}"
+    if not advisor.log.claims.claim(claim):
+        click.tell(notice(advisor, say("explain-already")))
         return
     try:
         client.chat_postMessage(channel=click.channel, thread_ts=click.message_ts, **message)
     except SlackClientError as exc:
-        send_ephemeral(
-            click.response_url, notice(advisor, say("post-failed", error=error_code(exc)))
-        )
+        advisor.log.claims.release(claim)
+        click.tell(notice(advisor, say("post-failed", error=error_code(exc))))
+    except BaseException:  # a timeout, a bug: better a second explanation later than none
+        advisor.log.claims.release(claim)
+        raise
