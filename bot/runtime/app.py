@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from slack_bolt import BoltResponse
 from slack_bolt.authorization import AuthorizeResult
@@ -60,6 +60,28 @@ class _ClientWins(logging.Filter):
 
 
 logging.getLogger("slack_bolt.App").addFilter(_ClientWins())
+
+
+class _NoBodies(logging.Filter):
+    """Bolt logs the body of a request it refuses (a bad signature, at INFO) and of one no
+    listener matches (at WARNING, with a code suggestion): user text, response_url, the
+    verification token. The line stays, without the body."""
+
+    REWRITES: ClassVar[dict[str, str]] = {
+        "Invalid request signature detected": "invalid request signature (body not logged)",
+        "Unhandled request": "unhandled request: no listener matched (body not logged)",
+    }
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            for start, line in self.REWRITES.items():
+                if record.msg.startswith(start):
+                    record.msg, record.args = line, None
+        return True
+
+
+for _logger in ("slack_bolt.RequestVerification", "slack_bolt.App"):
+    logging.getLogger(_logger).addFilter(_NoBodies())
 
 # commands first: /netplugin is matched before any other listener is tried.
 LISTENER_MODULES = (commands, views, actions, shortcuts, events)

@@ -1,7 +1,7 @@
-"""Hostile requests to /slack/events, over real HTTP on 127.0.0.1 (issue 11, defects 1, 2 and 3):
-bodies too large to read, junk with and without a signature, bad timestamps, a bounded fuzz.
-Nothing is parsed before its signature is checked, nothing unsigned reaches Bolt, nothing
-answers 500 or logs a traceback."""
+"""Hostile requests to /slack/events, over real HTTP on 127.0.0.1 (issue 11, defects 1, 2, 3 and
+the logs of 12): bodies too large to read, junk with and without a signature, bad timestamps, a
+bounded fuzz. Nothing is parsed before its signature is checked,
+nothing unsigned reaches Bolt, nothing answers 500 or logs a traceback."""
 
 from __future__ import annotations
 
@@ -266,6 +266,43 @@ def test_unsigned_requests_never_reach_bolt_nor_the_ack_gate(s, monkeypatch) -> 
     assert s.driver.send_slash("need NLB").status == 200  # a signed one does get there
     assert len(dispatched) == 1
     settle(s)
+
+
+# --- defect 12: Bolt's refused or unhandled request bodies never reach the log ----------------
+
+
+def test_no_request_body_reaches_the_log(s, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    # Bolt's loggers take the root's level when the app is built (INFO in `netplugin serve`).
+    for name in ("slack_bolt.RequestVerification", "slack_bolt.App"):
+        caplog.set_level(logging.INFO, logger=name)
+    words = "please-never-log-these-words"
+    hook = "https://hooks.slack.test/commands/T0/never-logged"
+
+    def send() -> None:
+        # Unsigned, over HTTP: refused by the server before Bolt.
+        assert s.driver.send_slash(words, signed=False, response_url=hook).status == 401
+        # Signed, but no listener for it: Bolt logs the body of an unhandled request.
+        event = {"type": "reaction_added", "user": "U0ALICE", "reaction": words}
+        assert s.driver.send_event(event, event_id="Ev0HOSTILE1").status == 404
+        # Bolt's own signature check, reached without the server: it logs the body at INFO.
+        body = urlencode(s.driver.slash_body(words, response_url=hook))
+        request = BoltRequest(
+            body=body,
+            headers={
+                "content-type": "application/x-www-form-urlencoded",
+                "x-slack-request-timestamp": str(int(time.time())),
+                "x-slack-signature": "v0=forged",
+            },
+        )
+        assert s.app.dispatch(request).status == 401
+        settle(s)
+
+    records = records_of(caplog, send)
+    logged = "\n".join(f"{r.getMessage()} {vars(r)}" for r in records)
+    assert records and no_traceback(records)
+    for secret in (words, hook, "deprecated-verification-token"):
+        assert secret not in logged
 
 
 # --- the fuzz ---------------------------------------------------------------------------------
