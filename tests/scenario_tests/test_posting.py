@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from waiting import settle
 
 from bot.core.knowledge import default_knowledge
@@ -305,3 +306,21 @@ def test_thread_replies_under_a_rate_limit_wait_on_the_timer_not_in_a_worker(own
     settle(own)  # both replies, after their Retry-After
     answers = [m for m in own.workspace.channels["C0OPS"].thread(parent) if m.bot_id]
     assert len(answers) == 2
+
+
+def test_other_calls_wait_out_only_a_brief_429_in_place() -> None:
+    """The app's WebClient (Explain, views.open, a DM opened): a long Retry-After is the
+    caller's at once, never a worker's sleep."""
+    with FakeSlack() as fake:
+        client = WebClient(
+            token=fake.bot_token, base_url=fake.api_url, retry_handlers=retry_handlers()
+        )
+        fake.fail_next("conversations.open", status=429, retry_after=0)
+        client.conversations_open(users="U0ALICE")
+        assert [c.status for c in fake.calls_to("conversations.open")] == [429, 200]
+        fake.fail_next("conversations.open", status=429, retry_after=20)
+        started = time.monotonic()
+        with pytest.raises(SlackApiError) as refused:
+            client.conversations_open(users="U0ALICE")
+        assert refused.value.response.status_code == 429
+        assert time.monotonic() - started < 1.0
