@@ -2,9 +2,12 @@
 
     app = build_app(Settings())
 
-- One WebClient with retry handlers: 429 waits for Retry-After, 5xx and connection errors are
-  retried (slack_sdk's RateLimitErrorRetryHandler, ServerErrorRetryHandler,
-  ConnectionErrorRetryHandler). Bolt copies them into each request's client.
+- One WebClient with retry handlers: 5xx and connection errors are retried (slack_sdk's
+  ServerErrorRetryHandler, ConnectionErrorRetryHandler); a 429 is retried in place only when
+  its Retry-After is at most BRIEF_RETRY_AFTER seconds (`BriefRateLimitRetryHandler`), else it
+  reaches the caller at once: a worker never sleeps a long Retry-After. Bolt copies them into
+  each request's client. Cards are posted without them, on lanes, and their 429s wait on a
+  timer (bot/slack/posting.py).
 - auth.test is called once, here; Bolt gets an `authorize` returning that cached result, so no
   request calls auth.test (and the token is not passed to Bolt, which would verify it again).
 - Every listener acks in the request thread and does its work afterwards on the app's executor
@@ -31,6 +34,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_bolt.middleware import Middleware
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -87,10 +91,36 @@ for _logger in ("slack_bolt.RequestVerification", "slack_bolt.App"):
 LISTENER_MODULES = (commands, views, actions, shortcuts, events)
 
 
+BRIEF_RETRY_AFTER = 1.0  # seconds: a 429 asking for longer is not waited for in a worker
+
+
+class BriefRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, for a brief Retry-After only: a longer one is the caller's."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        for name, values in response.headers.items():
+            if name.lower() == "retry-after":
+                value = values[0] if isinstance(values, list) and values else values
+                try:
+                    return float(value) <= BRIEF_RETRY_AFTER
+                except (TypeError, ValueError):
+                    return False
+        return True  # no Retry-After: slack_sdk waits about a second
+
+
 def retry_handlers() -> list:
     return [
         ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=2),
+        BriefRateLimitRetryHandler(max_retry_count=2),
         ServerErrorRetryHandler(max_retry_count=2),
     ]
 
