@@ -11,10 +11,12 @@ never stalls the others. The listeners ack in the request thread and defer their
 work (bot/runtime/app.py), so a dispatch is a millisecond or so.
 
 Nothing reads a request before it is known to be Slack's: the body is read as it arrives, under
-a cap (MAX_BODY, declared or sent: 413); its signature is checked on the raw bytes (401); only
-then is it parsed and its envelope checked (bot/runtime/admission.py: 400). Each refusal is one
-log line, without the body. Bolt, the ack-first gate (bot/slack/ackfirst.py) and the request
-tracking (bot/runtime/tracking.py) see signed Slack payloads only.
+a cap (MAX_BODY, declared or sent: 413) and a deadline (READ_SECONDS: 408); its signature is
+checked on the raw bytes (401); only then is it parsed and its envelope checked
+(bot/runtime/admission.py: 400). Each refusal is one log line, without the body. Bolt, the
+ack-first gate (bot/slack/ackfirst.py) and the request tracking (bot/runtime/tracking.py) see
+signed Slack payloads only. uvicorn's h11 protocol gets a deadline for each request's head
+(H11WithDeadline): a slow or silent client is disconnected.
 
 Health, readiness and metrics routes: bot/runtime/health.py. Shutdown (SIGTERM):
 bot/runtime/lifecycle.py.
@@ -22,6 +24,7 @@ bot/runtime/lifecycle.py.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
@@ -36,6 +39,7 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.runtime import admission
 from bot.runtime.admission import Signature
@@ -44,6 +48,10 @@ from bot.runtime.metrics import Observability
 from bot.slack import ids
 
 MAX_BODY = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
+# A request's head (request line and headers) must arrive within this long of its first byte (or
+# of the connection opening), and its body within this long of its head: Slack sends each
+# request at once and wants the answer within 3 s, so only a slow or hostile client needs more.
+READ_SECONDS = 5.0
 # After SIGTERM, in-flight HTTP requests get this long; then the lazy work drains
 # (bot/runtime/lifecycle.py), all within Kubernetes' 30 s grace period.
 GRACEFUL_HTTP_SECONDS = 8
@@ -56,22 +64,23 @@ class TooLarge(Exception):
     pass
 
 
-async def read_capped(request: Request, limit: int) -> bytes:
-    """The body, read as it arrives: TooLarge past `limit` bytes (declared or sent),
-    ClientDisconnect when the client goes."""
+async def read_capped(request: Request, limit: int, seconds: float) -> bytes:
+    """The body, read as it arrives: TooLarge past `limit` bytes (declared or sent), TimeoutError
+    when it takes longer than `seconds`, ClientDisconnect when the client goes."""
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > limit):
         raise TooLarge
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise TooLarge
+    with anyio.fail_after(seconds):
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise TooLarge
     return bytes(body)
 
 
 def _refusal(status: int, error: str, *, close: bool = False) -> Response:
-    # A 413 closes the connection: the rest of that body is not read.
+    # 413 and 408 close the connection: the rest of that body is not read.
     headers = {"connection": "close"} if close else None
     return JSONResponse({"error": error}, status_code=status, headers=headers)
 
@@ -82,13 +91,14 @@ def create_web_app(
     events_path: str = ids.EVENTS_PATH,
     health_path: str = HEALTH_PATH,
     max_body: int = MAX_BODY,
+    read_seconds: float = READ_SECONDS,
     signing_secret: str | None = None,
 ) -> Starlette:
-    """POST `events_path` for Slack: the body is read under `max_body`, its signature checked on
-    the raw bytes (with `signing_secret`, by default the app's), then it is parsed and
-    dispatched. A request refused before Bolt gets 413, 401 or 400 and one log line
-    (bot/runtime/metrics.py, `refused`); only signed Slack payloads reach Bolt's dispatch, and
-    with it the ack-first gate and the request tracking."""
+    """POST `events_path` for Slack: the body is read under `max_body` and `read_seconds`, its
+    signature checked on the raw bytes (with `signing_secret`, by default the app's), then it is
+    parsed and dispatched. A request refused before Bolt gets 413, 408, 401 or 400 and one log
+    line (bot/runtime/metrics.py, `refused`); only signed Slack payloads reach Bolt's dispatch,
+    and with it the ack-first gate and the request tracking."""
     secret = signing_secret if signing_secret is not None else bolt_app._signing_secret
     if not secret:
         raise ValueError("the Slack endpoint needs the app's signing secret (HTTP mode)")
@@ -102,10 +112,13 @@ def create_web_app(
             obs.refused(reason, events_path, status, started, problem)
 
         try:
-            raw = await read_capped(request, max_body)
+            raw = await read_capped(request, max_body, read_seconds)
         except TooLarge:
             refuse("too_large", 413)
             return _refusal(413, "request too large", close=True)
+        except TimeoutError:
+            refuse("timeout", 408)
+            return _refusal(408, "request timeout", close=True)
         except ClientDisconnect:
             refuse("disconnected", 400)
             return _refusal(400, "incomplete request", close=True)
@@ -144,11 +157,60 @@ def create_web_app(
     return Starlette(routes=routes)
 
 
-def uvicorn_config(web_app: Starlette, host: str, port: int) -> uvicorn.Config:
+class H11WithDeadline(H11Protocol):
+    """uvicorn's h11 protocol with one more timeout: from the moment a connection opens, or the
+    first byte of a new request on a kept-alive one, the request's head must arrive within
+    `head_seconds`, or the connection is closed. uvicorn has none: a client that sends nothing,
+    or its headers a byte at a time, held its connection for ever. The same deadline ends a
+    connection still sending the rest of a body after a 413. (The body's own deadline is the
+    endpoint's: a 408. Idle kept-alive connections close after `timeout_keep_alive`.)"""
+
+    head_seconds = READ_SECONDS
+    _head_timer: asyncio.TimerHandle | None = None
+    _head_of: object = None  # the request cycle current when the timer was armed
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_head()
+
+    def data_received(self, data: bytes) -> None:
+        if self._head_timer is None and (self.cycle is None or self.cycle.response_complete):
+            self._await_head()  # the first byte of the next request
+        super().data_received(data)
+        if self._head_timer is not None and self.cycle is not self._head_of:
+            self._stop_waiting()  # its head has arrived
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def _await_head(self) -> None:
+        self._head_of = self.cycle
+        self._head_timer = self.loop.call_later(self.head_seconds, self._head_late)
+
+    def _stop_waiting(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_late(self) -> None:
+        self._head_timer = None
+        if self.cycle is self._head_of and not self.transport.is_closing():
+            self.transport.close()
+
+
+def h11_with_deadline(head_seconds: float) -> type[H11WithDeadline]:
+    return type("H11WithDeadline", (H11WithDeadline,), {"head_seconds": head_seconds})
+
+
+def uvicorn_config(
+    web_app: Starlette, host: str, port: int, *, read_seconds: float = READ_SECONDS
+) -> uvicorn.Config:
     return uvicorn.Config(
         web_app,
         host=host,
         port=port,
+        http=h11_with_deadline(read_seconds),
         access_log=False,
         log_level="warning",
         log_config=None,  # uvicorn's records go to the root logger: JSON lines (logs.py)
@@ -195,7 +257,13 @@ class RunningServer:
         self.thread.join(timeout)
 
 
-def serve_in_thread(web_app: Starlette, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
+def serve_in_thread(
+    web_app: Starlette,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    read_seconds: float = READ_SECONDS,
+) -> RunningServer:
     """Run `web_app` under uvicorn in a daemon thread (port 0: an ephemeral port)."""
     # IPPROTO_TCP named, not 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
     # sockets whose proto says TCP. Without it each answer on a kept-alive connection waited
@@ -203,7 +271,8 @@ def serve_in_thread(web_app: Starlette, host: str = "127.0.0.1", port: int = 0) 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    server = uvicorn.Server(uvicorn_config(web_app, host, sock.getsockname()[1]))
+    config = uvicorn_config(web_app, host, sock.getsockname()[1], read_seconds=read_seconds)
+    server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True
     )

@@ -1,6 +1,6 @@
 """Hostile requests to /slack/events, over real HTTP on 127.0.0.1 (issue 11, defects 1, 2, 3 and
-the logs of 12): bodies too large to read, junk with and without a signature, bad timestamps, a
-bounded fuzz. Nothing is parsed before its signature is checked,
+the logs and timeouts of 12): bodies too large to read, junk with and without a signature, bad
+timestamps, slow clients, a bounded fuzz. Nothing is parsed before its signature is checked,
 nothing unsigned reaches Bolt, nothing answers 500 or logs a traceback."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 from slack_bolt import BoltRequest
 from waiting import settle
 
+from bot.runtime.server import create_web_app, serve_in_thread
 from bot.slack import ids
 
 SIGNING_SECRET = "test-signing-secret"  # the stack's (conftest.py)
@@ -303,6 +304,55 @@ def test_no_request_body_reaches_the_log(s, caplog) -> None:
     assert records and no_traceback(records)
     for secret in (words, hook, "deprecated-verification-token"):
         assert secret not in logged
+
+
+# --- defect 12: slow clients are timed out ----------------------------------------------------
+
+QUICK = 0.3  # seconds: the impatient server's READ_SECONDS
+
+
+@pytest.fixture(scope="module")
+def impatient(stack):
+    """A second server in front of the same app, with a short read deadline."""
+    server = serve_in_thread(create_web_app(stack.app, read_seconds=QUICK), read_seconds=QUICK)
+    yield server
+    server.stop()
+
+
+def test_a_connection_that_sends_nothing_is_closed(impatient) -> None:
+    with socket.create_connection(address(impatient.url), timeout=10) as sock:
+        started = time.monotonic()
+        assert read_until_closed(sock) == b""
+    assert time.monotonic() - started >= QUICK
+
+
+def test_a_head_sent_a_byte_at_a_time_is_cut_off(impatient) -> None:
+    """A slowloris: the head trickles in and never ends; the server hangs up."""
+    trickle = head(ids.EVENTS_PATH, Content_Type="application/json")[:-2] + b"X-Pad: "
+    with socket.create_connection(address(impatient.url), timeout=10) as sock:
+        started = time.monotonic()
+        closed = False
+        while not closed and time.monotonic() - started < 10:
+            try:
+                sock.sendall(trickle[:1])
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            trickle = trickle[1:] or b"a"
+            sock.settimeout(0.05)  # the client's pace: a byte whenever the server is silent
+            try:
+                closed = sock.recv(1024) == b""
+            except TimeoutError:
+                pass
+            except ConnectionResetError:
+                closed = True
+    assert closed or time.monotonic() - started < 10, "the server never hung up"
+
+
+def test_a_body_that_never_ends_gets_408(impatient) -> None:
+    with socket.create_connection(address(impatient.url), timeout=10) as sock:
+        sock.sendall(head(ids.EVENTS_PATH, Content_Length="100") + b'{"type": ')
+        answer = read_until_closed(sock)
+    assert status_of(answer) == 408, answer[:200]
 
 
 # --- the fuzz ---------------------------------------------------------------------------------
