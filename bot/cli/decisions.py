@@ -14,6 +14,7 @@ from bot.cli.advice import card_markdown, print_markdown
 from bot.core.explain import drift
 from bot.core.knowledge import default_knowledge
 from bot.decisions import Decision, DecisionLog, default_db_path
+from bot.decisions.database import LogFileError
 from bot.render.environment import render_text
 from bot.render.messages import say
 
@@ -45,7 +46,14 @@ db_option = click.option(
 
 
 def _open(db_path: str | None) -> DecisionLog:
-    return DecisionLog(db_path or default_db_path())
+    """The log, or one line naming the file and what to do (exit 2) when it cannot be used."""
+    try:
+        return DecisionLog(db_path or default_db_path())
+    except LogFileError as exc:
+        click.echo(
+            say("log-file-unusable", path=exc.path, problem=exc.problem, error=exc.error), err=True
+        )
+        sys.exit(2)
 
 
 def _plugin_names() -> dict[str, str]:

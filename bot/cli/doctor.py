@@ -5,12 +5,15 @@ otherwise. Tokens are named, never printed.
 Checks: the tokens the mode needs are set and look like what they should be; Slack accepts the
 bot token (auth.test at SLACK_API_URL) and grants every scope the app asks for (auth.test's
 `x-oauth-scopes` header against bot/slack/ids.BOT_SCOPES); the decision log at NETPLUGIN_DB can
-be written (a write rolled back) and which migrations the next start applies; the knowledge is
-valid. Nothing is created or migrated: a database that does not exist yet is left so.
+be written (a write rolled back) and which migrations the next start applies, or, when it does
+not exist yet, that it can be created and written (its missing directories and the file are
+made, written and removed again); the knowledge is valid. Nothing is migrated, and nothing is
+left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -109,6 +112,33 @@ def check_slack(settings: Settings) -> list[Finding]:
     return found
 
 
+def try_create(path: Path) -> str | None:
+    """Make the missing directories of `path` and the file itself, write to it, and remove all
+    that was made: None when it worked, else why not (what the operating system said)."""
+    made: list[Path] = []
+    created = False
+    try:
+        for directory in reversed(path.parents):  # the outermost first
+            if not directory.exists():
+                directory.mkdir()
+                made.append(directory)
+        with open(path, "xb") as probe:
+            created = True
+            probe.write(b"netplugin doctor: can this path be written?\n")
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    finally:
+        if created:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for directory in reversed(made):
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+    return None
+
+
 def check_database(path_setting: str) -> list[Finding]:
     """Writable (a write rolled back) and which migrations are pending; creates nothing."""
     from sqlite_utils import Database
@@ -122,9 +152,12 @@ def check_database(path_setting: str) -> list[Finding]:
         existing = path.parent
         while not existing.exists():
             existing = existing.parent
-        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-            params = {"existing": str(existing), "is_dir": existing.is_dir()}
-            return [Finding("db-no-directory", False, params)]
+        if not existing.is_dir():
+            return [Finding("db-no-directory", False, {"existing": str(existing), "is_dir": False})]
+        error = try_create(path)
+        if error is not None:
+            params = {"path": str(path), "directory": str(path.parent), "error": error}
+            return [Finding("db-cannot-create", False, params)]
         return [Finding("db-new", True, {"path": str(path), "directory": str(path.parent)})]
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None)

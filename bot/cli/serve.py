@@ -59,6 +59,7 @@ def serve(mode: str | None, host: str, port: int | None) -> None:
 
     from slack_sdk.errors import SlackApiError, SlackClientError
 
+    from bot.decisions.database import LogFileError
     from bot.runtime import lifecycle
     from bot.runtime.app import build_app
     from bot.runtime.logs import configure_logging
@@ -68,6 +69,8 @@ def serve(mode: str | None, host: str, port: int | None) -> None:
 
     try:
         app = build_app(settings, socket_mode=chosen == "socket")
+    except LogFileError as exc:  # corrupt, read-only, ...: the file named, what to do
+        _fail(say("log-file-unusable", path=exc.path, problem=exc.problem, error=exc.error))
     except SlackApiError as exc:
         _fail(say("auth-failed", url=settings.api_url, error=exc.response.get("error")))
     except (SlackClientError, OSError) as exc:

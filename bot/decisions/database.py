@@ -1,8 +1,9 @@
 """The decision log's SQLite file: opened with the pragmas that make it durable and shareable
 (WAL, so datasette and the CLI read while the bot writes), migrated, and probed for readiness.
 
-A write that cannot be made now (another process holds the write lock, a read-only file or
-volume, a full disk) raises `LogUnavailable` from `writing`, so that the caller can say so.
+Two failures have a name: `LogFileError` when the file cannot be used at all (at start: not a
+database, read-only, a directory that cannot be made), `LogUnavailable` when a write cannot be
+made now (locked by another process, read-only, full disk), so that the caller can say so.
 """
 
 from __future__ import annotations
@@ -29,26 +30,60 @@ class LogUnavailable(Exception):
     file or volume is read-only, the disk is full, it is closed): nothing was written."""
 
 
+class LogFileError(Exception):
+    """The decision log's file cannot be opened as a writable SQLite database. `problem` says
+    which way: corrupt, read-only, locked, full, cannot-open (the file or its directory)."""
+
+    def __init__(self, path: str, problem: str, error: str):
+        super().__init__(f"{path}: {problem} ({error})")
+        self.path = path
+        self.problem = problem
+        self.error = error
+
+
+def problem_of(exc: BaseException) -> str:
+    """What an error opening or writing the file says about it, in one word."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+        return "corrupt"
+    if name.startswith("SQLITE_READONLY"):
+        return "read-only"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return "locked"
+    if name.startswith("SQLITE_FULL"):
+        return "full"
+    return "cannot-open"
+
+
 class LogFile:
     """One SQLite file (or `:memory:`) and the lock that makes its connection safe to share
-    between listener threads."""
+    between listener threads. Raises LogFileError when the file cannot be opened, migrated and
+    written (a one-row write proves it at once, not at the first question)."""
 
     def __init__(self, path: str):
         self.path = path
         self.memory = path == ":memory:"
-        if not self.memory:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db = Database(conn)
         self.lock = threading.Lock()
-        if not self.memory:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a committed decision survives the process being killed.
-            self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        with self.lock:
-            migrations.apply(self.db)
+        conn: sqlite3.Connection | None = None
+        try:
+            if not self.memory:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self.db = Database(conn)
+            if not self.memory:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                # NORMAL in WAL mode: a committed decision survives the process being killed.
+                self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            with self.lock:
+                migrations.apply(self.db)
+            self.check_writable(BUSY_TIMEOUT_MS / 1000)
+        except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                conn.close()
+            error = getattr(exc, "strerror", None) or str(exc)
+            raise LogFileError(path, problem_of(exc), error) from exc
 
     def close(self) -> None:
         """Checkpoint the WAL into the database file and close (a backup or a copy of the file
