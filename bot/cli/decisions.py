@@ -15,7 +15,7 @@ from bot.core.explain import drift
 from bot.core.knowledge import default_knowledge
 from bot.decisions import Decision, DecisionLog, default_db_path
 from bot.decisions.database import LogFileError
-from bot.render.environment import render_text
+from bot.render.environment import csv_cell, render_text
 from bot.render.messages import say
 
 CSV_COLUMNS = [
@@ -115,7 +115,7 @@ def _as_csv(found: list[Decision]) -> str:
         row = d.model_dump(mode="json")
         row["plan"] = json.dumps(row["plan"], sort_keys=True)
         row["result"] = json.dumps(row["result"], sort_keys=True)
-        writer.writerow(row)
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})  # text, never a formula
     return out.getvalue()
 
 

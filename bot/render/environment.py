@@ -5,11 +5,17 @@ template interpolates is escaped on the way out: `finalize` runs on every `{{ �
 templates (`*.json.j2`) it also escapes for a JSON string, so templates write
 `"text": "*{{ title }}*"` and no value can break the JSON or ping anyone. Text the templates
 build on purpose (links, mentions) is marked with `SlackMarkup` and passes through.
+
+Text templates (the terminal: `netplugin recommend`, `decisions show` and `list`; ADR files)
+get `printable` on every `{{ … }}`: what people typed in Slack reaches an operator's terminal
+without control characters (an ESC sequence can retitle the window, rewrite the screen, or
+hide text). A CSV export neutralises cells a spreadsheet would run as formulas (`csv_cell`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -43,8 +49,40 @@ def slack_link(url: str, label: str) -> SlackMarkup:
     return SlackMarkup(f"<{safe_url}|{mrkdwn_escape(label)}>")
 
 
+# An escape sequence goes whole: CSI (ESC [ … final), OSC/DCS/PM/APC strings (up to BEL or
+# ESC \\), or ESC and one more character; then every C0 control but tab and newline, DEL and
+# the C1 controls.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -~]?)"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value: Any) -> str:
+    """`value` as text without control characters (tab and newline stay): for a terminal or a
+    file people open in one."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", str(value)))
+
+
+# OWASP's CSV injection rule: a cell starting with one of these is a formula (or becomes one)
+# in Excel, LibreOffice and Google Sheets; a leading apostrophe makes it text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: control characters stripped, a formula's first
+    character behind an apostrophe. Numbers and None pass as they are."""
+    if not isinstance(value, str):
+        return value
+    text = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", value.replace("\r\n", "\n")))
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
 def markdown_escape(value: Any) -> str:
-    text = str(value)
+    """Markdown's own characters made literal (a control character goes first, whole)."""
+    text = printable(value)
     for ch in "\\`*_[]<>|":
         text = text.replace(ch, "\\" + ch)
     return text
@@ -85,9 +123,10 @@ def _environment(directory: str, kind: str) -> Environment:
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=_json_finalize if kind == "slack" else None,
+        finalize=_json_finalize if kind == "slack" else printable,
     )
     env.filters["mrkdwn"] = mrkdwn_escape
+    env.filters["printable"] = printable
     env.filters["md"] = markdown_escape
     env.filters["answer"] = answer
     env.filters["detail"] = detail
