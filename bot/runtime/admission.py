@@ -19,9 +19,11 @@ import hmac
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
-from slack_bolt import BoltRequest
+from slack_bolt import BoltContext, BoltRequest
 from slack_bolt.request import payload_utils as payload
+from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
 TIMESTAMP = re.compile(r"[0-9]{1,12}")  # Unix seconds; anything else is not Slack's
@@ -209,6 +211,13 @@ def envelope_problem(body: Any) -> str | None:
     return None
 
 
+def _form(text: str, content_type: str | None) -> dict[str, str] | None:
+    """The fields of a form-encoded body (a slash command), None for JSON."""
+    if content_type == "application/json" or text.startswith("{"):
+        return None
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
 def bolt_request(
     raw: bytes, headers: Mapping[str, Sequence[str]], query: str | None = None
 ) -> BoltRequest:
@@ -222,6 +231,12 @@ def bolt_request(
         # Bolt parses JSON or a form (with a `payload` field of JSON) and builds its context
         # from the result: any failure there is the body's.
         request = BoltRequest(body=text, query=query, headers=dict(headers))
+        form = _form(text, request.content_type)
+        if form is not None and "payload" not in form and request.body != form:
+            # Bolt takes any form body with the word "payload" in it for an interactive
+            # payload ("/netplugin need NLB, payload size 1500" would reach no listener).
+            request.body = form
+            request.context = build_context(BoltContext({}), form)
     except Exception as exc:  # JSONDecodeError, AttributeError on a JSON list, …
         raise Malformed(f"body: unreadable ({type(exc).__name__})") from None
     problem = envelope_problem(request.body)

@@ -148,3 +148,12 @@ def _form(body: dict) -> str:
     from urllib.parse import urlencode
 
     return urlencode(body)
+
+
+def test_a_question_with_the_word_payload_in_it_is_answered(s) -> None:
+    """Bolt reads any form body containing "payload" as an interactive payload: the server
+    gives it the slash command's own fields."""
+    sent = s.driver.send_slash("400 ENS nodes, need NLB, payload size 1500 bytes")
+    assert sent.status == 200
+    post = s.fake.wait_for("chat.postMessage")
+    assert post.params["text"].startswith("Recommended: Terway Edge")
