@@ -9,13 +9,16 @@ In HTTP mode these routes are on the main server (bot/runtime/server.py); in Soc
 are all the small side server serves (`health_web_app`, on NETPLUGIN_HEALTH_PORT).
 
 Readiness checks: the knowledge is loaded; the decision log takes a real write (a committed
-one-row upsert to `_health`, within READY_DB_TIMEOUT); Slack accepted the bot token at start
-(the auth.test made once by build_app); in Socket Mode, the websocket is connected; and the bot
-is not draining (after SIGTERM it finishes its work and takes no more).
+one-row upsert to `_health`, within READY_DB_TIMEOUT); Slack accepts the bot token (the
+auth.test made by build_app at start, made again by a probe at most every AUTH_RECHECK
+seconds, the answer kept in between: a revoked token turns /readyz 503 within a minute; Slack
+unreachable or rate-limiting keeps the last answer); in Socket Mode, the websocket is connected;
+and the bot is not draining (after SIGTERM it finishes its work and takes no more).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +26,8 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,16 +37,59 @@ HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 READY_DB_TIMEOUT = 2.0  # the probes time out after 3 s (deploy/k8s/overlays/*)
+AUTH_RECHECK = 60.0  # seconds between two auth.test calls made for /readyz
+AUTH_TIMEOUT = 1.0  # one try, no retry: a probe answers within its 3 s
 
 Check = Callable[[], dict[str, Any]]
 
 
 class Health:
-    def __init__(self, advisor: Any, authorized: Any):
+    def __init__(
+        self,
+        advisor: Any,
+        authorized: Any,
+        client: WebClient | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.advisor = advisor  # bot.slack.deps.Advisor: the knowledge and the decision log
         self.authorized = authorized  # the AuthorizeResult of the start-up auth.test
+        self.client = client  # auth.test again (health_routes gives one when none is given)
         self.draining = False
         self.extra: dict[str, Check] = {}  # e.g. "socket" in Socket Mode
+        self.recheck_every = AUTH_RECHECK
+        self.clock = clock
+        self._auth = threading.Lock()  # one auth.test at a time; other probes take its answer
+        self.token_checked_at = clock()  # when auth.test was last called (at start: build_app)
+        self._auth_refused: str | None = None  # Slack's error when it last refused the token
+        self._auth_unverified: str | None = None  # why the last recheck got no answer
+
+    def use_client(self, client: WebClient) -> None:
+        """Recheck the bot token through `client`'s Web API URL (one try, a short timeout)."""
+        token = getattr(self.authorized, "bot_token", None)
+        if self.client is None and token:
+            self.client = WebClient(
+                token=token, base_url=client.base_url, timeout=AUTH_TIMEOUT, retry_handlers=[]
+            )
+
+    def _recheck_token(self) -> None:
+        if self.client is None:
+            return
+        with self._auth:
+            if self.clock() - self.token_checked_at < self.recheck_every:
+                return
+            try:
+                self.client.auth_test()
+                self._auth_refused = self._auth_unverified = None
+            except SlackApiError as exc:
+                error = str(exc.response.get("error") or exc.response.status_code)
+                if exc.response.status_code == 200:  # an answer: the token is refused
+                    self._auth_refused, self._auth_unverified = error, None
+                else:  # 429, 5xx: no answer about the token, the last one stands
+                    self._auth_unverified = error
+            except Exception as exc:  # unreachable, a timeout: the last answer stands
+                self._auth_unverified = type(exc).__name__
+            self.token_checked_at = self.clock()
 
     def _knowledge(self) -> dict[str, Any]:
         kb = self.advisor.kb
@@ -60,7 +108,13 @@ class Health:
         a = self.authorized
         if a is None or not a.bot_user_id:
             return {"ok": False, "error": "auth.test did not succeed at start"}
-        return {"ok": True, "team_id": a.team_id, "bot_user_id": a.bot_user_id}
+        self._recheck_token()
+        if self._auth_refused is not None:
+            return {"ok": False, "error": f"auth.test refused the bot token: {self._auth_refused}"}
+        check = {"ok": True, "team_id": a.team_id, "bot_user_id": a.bot_user_id}
+        if self._auth_unverified is not None:
+            check["unverified"] = self._auth_unverified
+        return check
 
     def ready(self) -> tuple[bool, dict[str, Any]]:
         checks: dict[str, dict[str, Any]] = {
@@ -85,6 +139,7 @@ class Health:
 def health_routes(bolt_app: Any) -> list[Route]:
     """/healthz, /readyz and /metrics for an app built by bot.runtime.app.build_app."""
     health: Health = bolt_app.health
+    health.use_client(bolt_app.client)
     obs = bolt_app.obs
 
     async def healthz(request: Request) -> Response:
