@@ -204,7 +204,7 @@ def test_any_plan_and_any_words_give_valid_blocks_within_limits(plan, words, dec
 @given(text=st.one_of(hostile, st.text(alphabet="abcdefgh=,./0123456789 <>&", max_size=400)))
 def test_any_question_text_gives_a_valid_card(text):
     parsed = read_question(text, KB)
-    result = recommend(parsed.plan, KB, parsed.understood).to_json()
+    result = recommend(parsed.plan, KB, parsed.understood, parsed.unsure).to_json()
     message = render.card(result, decision_id=1, plugin_names=NAMES)
     assert block_problems(message["blocks"]) == []
 
