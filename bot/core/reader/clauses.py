@@ -143,6 +143,7 @@ THOUSANDS = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+)(?![\d])")
 QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
 WORD = re.compile(r"[a-z][a-z'-]{4,}")  # five letters or more: fuzzy targets have six or more
 OPEN_PLUS = re.compile(r"(\d)\+(?=\s+[a-z])")
+A_NUMBER = re.compile(r"\ba (\d)")
 DOZENS = re.compile(r"(?<![\w.])(\d+) dozens?(?![\w-])")
 
 
@@ -152,14 +153,18 @@ def normalise(text: str, lex: Lexicon) -> str:
     for pattern, replacement in lex.expansions:
         text = pattern.sub(replacement, text)
     text = WORD.sub(lambda m: _fuzzy(m.group(0), lex), text)
-    text = THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
-    text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
+    digits = any(ch.isdigit() for ch in text)
+    if digits:  # (each step below is skipped where it cannot apply: this runs per clause)
+        text = THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
+        text = K_SUFFIX.sub(lambda m: str(round(float(m.group(1)) * 1000)), text)
+        text = OPEN_PLUS.sub(r"\1", text)  # "20+ provinces": at least twenty
     text = alpha2digit_safe(text)
     text = text.replace("~", " ").replace("≈", " ")
-    text = OPEN_PLUS.sub(r"\1", text)  # "20+ provinces": at least twenty
     text = lex.numbers.sub(lambda m: str(lex.vocab.numbers[m.group(1).lower()]), text)
-    text = DOZENS.sub(lambda m: str(int(m.group(1)) * 12), text)
-    text = re.sub(r"\ba (\d)", r"\1", text)  # "a 100 nodes"
+    if "dozen" in text:
+        text = DOZENS.sub(lambda m: str(int(m.group(1)) * 12), text)
+    if "a " in text:
+        text = A_NUMBER.sub(r"\1", text)  # "a 100 nodes"
     return " ".join(text.split())  # one space between words: phrases match with " "
 
 

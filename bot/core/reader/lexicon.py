@@ -37,6 +37,63 @@ def _any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:{body})(?!\w)")
 
 
+LEADING_WORD = re.compile(r"[a-z][a-z0-9']*")
+
+
+def _anchors(patterns: list[str]) -> tuple[str, ...] | None:
+    """The literal words the phrases start with ("express connect" → "express", "(reach|call)
+    ..." → "reach", "call", "(intel )?nucs?" → "intel", "nuc"); None when one of them starts
+    with anything else."""
+    found: set[str] = set()
+    for pattern in patterns:
+        words = _first_words(pattern)
+        if words is None:
+            return None
+        found |= words
+    return tuple(sorted(found))
+
+
+def _first_words(pattern: str) -> set[str] | None:
+    if pattern.startswith("("):
+        if pattern.startswith("(?"):
+            return None  # a lookaround or flag: nothing to tell
+        depth, end = 0, -1
+        for n, ch in enumerate(pattern):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0:
+                end = n
+                break
+        if end < 0:
+            return None
+        words: set[str] = set()
+        for branch in _top_level_branches(pattern[1:end]):
+            first = _first_words(branch)
+            if first is None:
+                return None
+            words |= first
+        if pattern[end + 1 : end + 2] in ("?", "*"):  # an optional group: what follows, too
+            rest = _first_words(pattern[end + 2 :].lstrip())
+            if rest is None:
+                return None
+            words |= rest
+        return words
+    word = LEADING_WORD.match(pattern)
+    if word is None:
+        return None
+    optional_s = pattern[word.end() : word.end() + 1] == "?" and word.group(0).endswith("s")
+    return {word.group(0)[:-1] if optional_s else word.group(0)}
+
+
+def _top_level_branches(inner: str) -> list[str]:
+    branches, depth, start = [], 0, 0
+    for n, ch in enumerate(inner):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "|" and depth == 0:
+            branches.append(inner[start:n])
+            start = n + 1
+    return [*branches, inner[start:]]
+
+
 @dataclass(frozen=True)
 class Phrase:
     """One way to name a question's answer: `values` (a list's items) or a polarity (yes/no)."""
@@ -47,6 +104,12 @@ class Phrase:
     polarity: bool = True  # False: the phrase states the opposite ("behind NAT" for l3)
     group: bool = False  # names several values at once ("load balancers")
     unless: re.Pattern[str] | None = None
+    # Words one of which every match starts with; None when that cannot be told. A message
+    # without any of them cannot match, and the pattern is not run (most phrases, most texts).
+    anchors: tuple[str, ...] | None = None
+
+    def may_match(self, text: str) -> bool:
+        return self.anchors is None or any(a in text for a in self.anchors)
 
 
 @dataclass(frozen=True)
@@ -111,16 +174,28 @@ def _compile(kb: Knowledge) -> Lexicon:
     for key, words in v.questions.items():
         if isinstance(words, ListWords):
             for value, patterns in words.values.items():
-                phrases.append(Phrase(key, _any(patterns), values=(value,)))
+                phrases.append(
+                    Phrase(key, _any(patterns), values=(value,), anchors=_anchors(patterns))
+                )
                 items.extend(patterns)
             for group in words.groups.values():
-                phrases.append(Phrase(key, _any(group.phrases), tuple(group.values), group=True))
+                phrases.append(
+                    Phrase(
+                        key,
+                        _any(group.phrases),
+                        tuple(group.values),
+                        group=True,
+                        anchors=_anchors(group.phrases),
+                    )
+                )
                 items.extend(group.phrases)
         elif isinstance(words, YesNoWords):
             unless = _any(words.unless) if words.unless else None
-            phrases.append(Phrase(key, _any(words.yes), unless=unless))
+            phrases.append(Phrase(key, _any(words.yes), unless=unless, anchors=_anchors(words.yes)))
             if words.no:
-                phrases.append(Phrase(key, _any(words.no), polarity=False))
+                phrases.append(
+                    Phrase(key, _any(words.no), polarity=False, anchors=_anchors(words.no))
+                )
     known = set(v.fuzzy) | set(v.typos.values())
     return Lexicon(
         vocab=v,

@@ -56,6 +56,8 @@ def find_mentions(clauses: list[Clause], lex: Lexicon) -> list[list[Mention]]:
     joined = "\n".join(c.text for c in clauses)
     found: list[list[Mention]] = [[] for _ in clauses]
     for phrase in lex.phrases:
+        if not phrase.may_match(joined):
+            continue
         for m in phrase.pattern.finditer(joined):
             n = bisect.bisect_right(starts, m.start()) - 1
             text, start = clauses[n].text, m.start() - starts[n]

@@ -69,6 +69,8 @@ class Numbers:
 
 def read_numbers(i: int, clause: Clause, text: str, lex: Lexicon, numbers: Numbers) -> str:
     """Counts of nodes and sites in one clause (CIDRs and masks already blanked out)."""
+    if not any(ch.isdigit() for ch in text) and "each" not in text and "per " not in text:
+        return text  # nothing here can count (most clauses)
     last_end: int | None = None
     for m in lex.multiply.finditer(text):
         a, b = number(m.group(1)), number(m.group(3))
