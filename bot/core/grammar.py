@@ -6,7 +6,7 @@ returns what was understood (so the answer can say so), what was not (`unsure`: 
 contradictory or role-less words, quoted), the plan, and input problems (unknown key, invalid
 value) that name the key and the accepted values. Pairs are read first (`nodes=1.5k`,
 `cross-lan=no,`, `BGP: yes`, `Pod CIDR: 10.88.0.0/16`); the rest goes to the plain-words reader
-(bot/core/reader.py). Words that contradict a pair set nothing and are named. It never raises.
+(bot/core/reader/). Words that contradict a pair set nothing and are named. It never raises.
 """
 
 from __future__ import annotations
