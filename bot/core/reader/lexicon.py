@@ -211,7 +211,11 @@ def _compile(kb: Knowledge) -> Lexicon:
         not_negation=_any(v.negation.not_negation),
         negation_before=_any(v.negation.before),
         negation_after=_any(v.negation.after),
-        breaks=re.compile(r"\s+(?=(?:" + "|".join(v.clause_breaks) + r")(?![\w-]))", re.IGNORECASE),
+        # "… matters more then performance": a comparison's "than", misspelt, breaks nothing.
+        breaks=re.compile(
+            r"(?<!more)(?<!less)(?<!rather)\s+(?=(?:" + "|".join(v.clause_breaks) + r")(?![\w-]))",
+            re.IGNORECASE,
+        ),
         premise=re.compile(r"^(?:" + "|".join(v.premises) + r")(?![\w-])", re.IGNORECASE),
         opener=re.compile(r"^(?:" + "|".join(v.openers) + r")(?![\w-])", re.IGNORECASE),
         correction=_any(v.corrections),

@@ -37,6 +37,9 @@ PODS_PER_NODE = re.compile(
     + NUM
     + r"|"
     + NUM
+    + r"\s+pods?\s+(?:max|at most|tops|maximum)(?![\w-])"
+    + r"|"
+    + NUM
     + r"\s+pods?\s+(?:each|apiece)(?![\w-])"
 )
 MASK_NAMED = re.compile(
