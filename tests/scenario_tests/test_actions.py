@@ -5,16 +5,9 @@ from __future__ import annotations
 import json
 
 from blockkit import block_problems
+from slackstack import post_card
 
 from bot.slack import ids
-
-
-def post_card(s, text: str = "400 ENS nodes, need NLB, no BGP", channel: str = "C0GENERAL"):
-    s.driver.send_slash(text, channel=channel)
-    post = s.fake.wait_for("chat.postMessage")
-    s.fake.wait_for("chat.getPermalink", ok=None)
-    s.fake.reset()
-    return s.workspace.channels[channel].message(post.response["ts"])
 
 
 def test_explain_posts_everything_in_the_cards_thread_once(s) -> None:

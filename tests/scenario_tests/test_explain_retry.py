@@ -3,15 +3,9 @@ refused posts the explanation, instead of "already in this card's thread" over a
 
 from __future__ import annotations
 
+from slackstack import post_card
+
 from bot.slack import ids
-
-
-def post_card(s, text: str = "400 ENS nodes, need NLB, no BGP", channel: str = "C0GENERAL"):
-    s.driver.send_slash(text, channel=channel)
-    post = s.fake.wait_for("chat.postMessage")
-    s.fake.wait_for("chat.getPermalink", ok=None)
-    s.fake.reset()
-    return s.workspace.channels[channel].message(post.response["ts"])
 
 
 def test_a_failed_explain_can_be_clicked_again(s) -> None:

@@ -21,12 +21,12 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from slack_bolt import BoltRequest
+from slackstack import SIGNING_SECRET
 from waiting import settle
 
 from bot.runtime.server import create_web_app, serve_in_thread
 from bot.slack import ids
 
-SIGNING_SECRET = "test-signing-secret"  # the stack's (conftest.py)
 MB = 1024 * 1024
 
 

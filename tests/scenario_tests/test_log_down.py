@@ -16,52 +16,24 @@ import sqlite3
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import pytest
+from slackstack import start_stack
 from waiting import settle
 
 from bot.decisions import DecisionLog
-from bot.fakeslack import FakeSlack, SlackDriver
 from bot.runtime import health as health_module
-from bot.runtime.app import build_app
 from bot.runtime.health import READY_PATH
-from bot.runtime.server import RunningServer, create_web_app, serve_in_thread
-from bot.settings import Settings
-from bot.slack import ids
 
-SECRET = "log-down-signing-secret"
 SLACK_DEADLINE = 3.0
 SENTENCE = "The decision log is unavailable, so nothing was recorded"
 
 
-@dataclass
-class Stack:
-    fake: FakeSlack
-    log: DecisionLog
-    app: object
-    server: RunningServer
-    driver: SlackDriver
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    fake = FakeSlack().start()
-    db = str(tmp_path_factory.mktemp("log-down") / "decisions.db")
-    settings = Settings(
-        slack_bot_token=fake.bot_token,
-        slack_signing_secret=SECRET,
-        slack_api_url=fake.api_url,
-        netplugin_db=db,
-    )
-    log = DecisionLog(db)
-    app = build_app(settings, log=log)
-    server = serve_in_thread(create_web_app(app))
-    driver = SlackDriver(server.url + ids.EVENTS_PATH, SECRET, fake)
-    yield Stack(fake, log, app, server, driver)
-    server.stop()
-    fake.stop()
-    log.close()
+    running = start_stack(str(tmp_path_factory.mktemp("log-down") / "decisions.db"))
+    yield running
+    running.stop()
 
 
 @pytest.fixture

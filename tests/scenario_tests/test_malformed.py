@@ -9,6 +9,7 @@ import logging
 from urllib.parse import urlencode
 
 import pytest
+from slackstack import post_card
 from waiting import settle
 
 from bot.slack import ids
@@ -21,14 +22,6 @@ def quiet(caplog):
     yield caplog
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert errors == [], [r.getMessage() for r in errors]
-
-
-def post_card(s, text: str = "location=ens nodes=500", channel: str = "C0GENERAL"):
-    s.driver.send_slash(text, channel=channel)
-    post = s.fake.wait_for("chat.postMessage")
-    settle(s)
-    s.fake.reset()
-    return s.workspace.channels[channel].message(post.response["ts"])
 
 
 def open_modal(s):

@@ -13,83 +13,45 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slackstack import Stack, start_stack
 from waiting import settle
 
 from bot.core.knowledge import default_knowledge
-from bot.decisions import DecisionLog
-from bot.fakeslack import FakeSlack, SlackDriver
+from bot.fakeslack import FakeSlack
 from bot.fakeslack.driver import state_values
-from bot.runtime.app import build_app, retry_handlers
-from bot.runtime.server import create_web_app, serve_in_thread
-from bot.settings import Settings
-from bot.slack import ids
+from bot.runtime.app import retry_handlers
 from bot.slack.deps import Advisor
 from bot.slack.posting import CARD_EVENT, card_metadata
 from bot.slack.recovery import finish_acknowledged
 
 FORM = "application/x-www-form-urlencoded"
-SIGNING_SECRET = "posting-signing-secret"
-
-
-@dataclass
-class Own:
-    fake: FakeSlack
-    log: DecisionLog
-    app: Any
-    server: Any
-    driver: SlackDriver
-
-    @property
-    def workspace(self):
-        return self.fake.workspace
 
 
 @pytest.fixture
 def stacks():
     """Stacks of their own (their timers and held answers reach no other test), whose WebClient
     gives up on a call after `timeout` seconds: `stacks(timeout=1)`."""
-    made: list[Own] = []
+    made: list[Stack] = []
 
-    def make(timeout: float = 10) -> Own:
-        fake = FakeSlack().start()
-        fake.workspace.add_channel("ops", channel_id="C0OPS")
-        settings = Settings(
-            slack_bot_token=fake.bot_token,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=fake.api_url,
-            netplugin_db=":memory:",
-        )
-        client = WebClient(
-            token=fake.bot_token,
-            base_url=fake.api_url,
-            timeout=timeout,
-            retry_handlers=retry_handlers(),
-        )
-        log = DecisionLog(":memory:")
-        app = build_app(settings, log=log, client=client)
-        server = serve_in_thread(create_web_app(app))
-        driver = SlackDriver(server.url + ids.EVENTS_PATH, SIGNING_SECRET, fake)
-        made.append(Own(fake, log, app, server, driver))
+    def make(timeout: float = 10) -> Stack:
+        made.append(start_stack(client_timeout=timeout))
+        made[-1].fake.workspace.add_channel("ops", channel_id="C0OPS")
         return made[-1]
 
     yield make
     for own in made:
         own.fake.reset()  # held answers are sent, rate limits lifted
         own.app.executor.drain(10)  # retries waiting on the timer are dropped
-        own.server.stop()
-        own.fake.stop()
-        own.log.close()
+        own.stop()
 
 
 @pytest.fixture
-def own(stacks) -> Own:
+def own(stacks) -> Stack:
     return stacks()
 
 
