@@ -114,3 +114,11 @@ def test_no_token_at_all_says_what_to_set(env) -> None:
     code, lines, _ = doctor()
     assert code == 1
     assert any(line.startswith("FIX") and "playground" in line for line in lines)
+
+
+def test_an_invalid_setting_is_one_fix_line_naming_it_not_its_value(env) -> None:
+    env.setenv("PORT", "not-a-port")
+    code, lines, output = doctor()
+    assert code == 1
+    assert lines[0] == "FIX  Invalid setting: PORT."
+    assert "not-a-port" not in output

@@ -230,10 +230,13 @@ def doctor(mode: str | None) -> None:
 
     try:
         settings = load()
-    except InvalidSettings as exc:
-        click.echo("FIX  " + say("invalid-setting", names=exc.names))
+    except InvalidSettings as exc:  # one finding, in the doctor's own words and layout
+        invalid = [Finding("invalid-setting", False, {"names": exc.names})]
+        click.echo(render_text("cli/doctor.txt.j2", findings=invalid, fixes=1, mode=None, say=say))
         sys.exit(1)
     chosen, findings = diagnose(settings, mode)
     fixes = sum(1 for f in findings if f.ok is False)
-    click.echo(render_text("cli/doctor.txt.j2", findings=findings, fixes=fixes, mode=chosen))
+    click.echo(
+        render_text("cli/doctor.txt.j2", findings=findings, fixes=fixes, mode=chosen, say=say)
+    )
     sys.exit(1 if fixes else 0)
