@@ -15,6 +15,7 @@ from rich.markdown import Markdown
 from bot.core.engine import recommend as run_engine
 from bot.core.grammar import read_question
 from bot.core.knowledge import PLUGIN_IDS, KnowledgeError, default_knowledge, load_knowledge
+from bot.core.plugin_words import named_plugin
 from bot.render.environment import render_text
 from bot.render.messages import problem_text, say
 
@@ -90,14 +91,21 @@ def compare() -> None:
 
 
 @click.command()
-@click.argument("plugin", type=click.Choice(PLUGIN_IDS, case_sensitive=False))
-def checklist(plugin: str) -> None:
-    """The connectivity checklist for PLUGIN, with how to verify each item."""
+@click.argument("plugin", nargs=-1, required=True)
+def checklist(plugin: tuple[str, ...]) -> None:
+    """The connectivity checklist for PLUGIN (flannel, terway-edge or terway), with how to verify
+    each item."""
     kb = _knowledge()
-    items = [i for i in kb.checklist if plugin.lower() in i.plugins]
+    words = " ".join(plugin)
+    plugin_id = named_plugin(words, kb)  # the words `/netplugin checklist` takes
+    if plugin_id is None:
+        raise click.BadParameter(
+            say("cli-unknown-plugin", given=words, plugins=list(PLUGIN_IDS)), param_hint="PLUGIN"
+        )
+    items = [i for i in kb.checklist if plugin_id in i.plugins]
     print_markdown(
         render_text(
-            "cli/checklist.md.j2", plugin=kb.plugin(plugin.lower()), items=items, sources=kb.sources
+            "cli/checklist.md.j2", plugin=kb.plugin(plugin_id), items=items, sources=kb.sources
         )
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core.knowledge import PLUGIN_IDS, Knowledge
+from bot.core.plugin_words import named_plugin
 from bot.render.messages import say
 from bot.slack import ids, render
 from bot.slack.cards import notice
@@ -60,10 +61,7 @@ def show_compare(request: SlashRequest, rest: str) -> None:
 def show_checklist(request: SlashRequest, rest: str) -> None:
     """`checklist <plugin>`: every item for the plugin, with how to verify it."""
     kb = request.advisor.kb
-    wanted = rest.lower().replace(" ", "-")
-    by_name = {p.id: p.id for p in kb.plugins} | {p.name.lower(): p.id for p in kb.plugins}
-    by_name |= {"terway": "terway-edge"}
-    plugin = by_name.get(wanted)
+    plugin = named_plugin(rest, kb)
     if plugin is None:
         request.ephemeral(
             notice(request.advisor, say("unknown-plugin", given=rest, plugins=list(PLUGIN_IDS)))
