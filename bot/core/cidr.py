@@ -8,9 +8,8 @@ from __future__ import annotations
 import ipaddress
 import math
 from itertools import combinations
-from typing import Any, Literal
 
-from pydantic import BaseModel
+from bot.core.result import Finding
 
 IPv4Network = ipaddress.IPv4Network
 
@@ -22,14 +21,6 @@ PRIVATE_RANGES = tuple(
     ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 )
 CIDR_KEYS = ("pod-cidr", "service-cidr", "node-cidr")
-
-
-class Finding(BaseModel):
-    """One CIDR fact: `code` picks the message template, `params` fill it."""
-
-    code: str
-    status: Literal["met", "unmet", "unknown"]
-    params: dict[str, Any] = {}
 
 
 def overlaps(cidrs: dict[str, IPv4Network | None]) -> Finding:

@@ -27,10 +27,18 @@ from pydantic import (
 from bot import paths
 from bot.core.conditions import Condition
 
+# `{key}` in a rule's words stands for the plan's answer to that question.
+PLACEHOLDER = re.compile(r"\{([a-z0-9-]+)\}")
 PluginId = Literal["flannel", "terway-edge"]
 PLUGIN_IDS: tuple[str, ...] = ("terway-edge", "flannel")
 # Keys a condition may read besides the questions: the plugin the engine recommends.
 DERIVED_KEYS = {"recommended"}
+
+
+def source_order(key: str) -> tuple[int, str]:
+    """How source tags sort everywhere: by number (S2 before S10), `policy` last."""
+    digits = "".join(ch for ch in key if ch.isdigit())
+    return (int(digits) if digits else 10_000, key)
 
 
 class KnowledgeError(Exception):
@@ -96,7 +104,7 @@ class Choice(_Strict):
 class Question(_Strict):
     key: str
     aliases: list[str] = []
-    type: Literal["int", "bool", "choice", "multi", "cidr"]
+    type: Literal["int", "bool", "choice", "multi", "cidr", "version"]
     label: str
     help: str = ""
     decision: bool = False
@@ -130,6 +138,8 @@ class Question(_Strict):
             return "yes or no"
         if self.type == "cidr":
             return "an IPv4 CIDR such as 10.0.0.0/16"
+        if self.type == "version":
+            return "a Kubernetes version such as 1.30"
         values = ", ".join(self.choice_values())
         return f"one or more of {values} (comma-separated)" if self.type == "multi" else values
 
@@ -223,9 +233,15 @@ class VocabularyFile(_Strict):
 # --- rules.yaml -----------------------------------------------------------------------------
 
 
+# What the card has room for: one short line per reason, a checklist item named in a few words.
+SUMMARY_MAX = 100
+TITLE_MAX = 40
+
+
 class Rule(_Strict):
     id: str
     kind: Literal["exclusion", "preference", "tie-break"]
+    summary: str = Field(max_length=SUMMARY_MAX)  # the card's line; `text` is Explain's
     text: str
     sources: list[str]
     rows: list[str] = []
@@ -256,6 +272,10 @@ class WarningRule(_Strict):
     rows: list[str] = []
     always: bool = False
     when: Condition | None = None
+    card: bool = False  # shown on the short card; the others are one click away (Explain)
+    # Checklist items this warning would deny if they were met: its `when` must never let both
+    # show (tests/test_engine_properties.py), so a card never contradicts itself.
+    contradicts: list[str] = []
 
     @model_validator(mode="after")
     def _always_or_when(self) -> WarningRule:
@@ -264,18 +284,34 @@ class WarningRule(_Strict):
         return self
 
 
+class ConfidencePolicy(_Strict):
+    """When a recommendation is firm rather than leaning (see rules.yaml)."""
+
+    firm_margin: int = Field(ge=1)
+    text: str
+    sources: list[str]
+
+
 class RulesFile(_Strict):
     rules: list[Rule]
+    confidence: ConfidencePolicy
     warnings: list[WarningRule]
 
 
 # --- checklist.yaml -------------------------------------------------------------------------
 
 
+Computed = Literal["cidr-overlap", "cidr-capacity", "ens-eni-capacity", "node-quota", "k8s-version"]
+
+
 class ChecklistItem(_Strict):
     id: str
+    title: str = Field(max_length=TITLE_MAX)
     plugins: list[PluginId]
     requires: str
+    # An unmet item either rules its plugin out (`blocks`; an exclusion rule says the same) or
+    # is a thing to put right before the cluster is created.
+    if_unmet: Literal["blocks", "fix-before-creation"]
     sources: list[str]
     verify: list[str]
     rows: list[str] = []
@@ -283,7 +319,8 @@ class ChecklistItem(_Strict):
     applies_when: Condition | None = None
     met_when: Condition | None = None
     unmet_when: Condition | None = None
-    computed: Literal["cidr-overlap", "cidr-capacity", "ens-eni-capacity"] | None = None
+    computed: Computed | None = None
+    params: dict[str, Any] = {}  # the numbers a computed item checks against, with its sources
 
 
 class ChecklistFile(_Strict):
@@ -316,6 +353,7 @@ class Knowledge(BaseModel):
     yes_words: list[str]
     no_words: list[str]
     rules: list[Rule]
+    confidence: ConfidencePolicy
     warnings: list[WarningRule]
     checklist: list[ChecklistItem]
     vocabulary: VocabularyFile
@@ -443,8 +481,21 @@ def _cross_check(kb: Knowledge) -> None:
         check("plugins.yaml", row.id, row.sources, [], {})
     for rule in kb.rules:
         check("rules.yaml", rule.id, rule.sources, rule.rows, {"when": rule.when})
+        for field in ("summary", "text", "requirement"):
+            for name in PLACEHOLDER.findall(getattr(rule, field) or ""):
+                if name not in kb.questions_by_key:
+                    problems.append(
+                        f"rules.yaml: entry '{rule.id}': field '{field}': "
+                        f"placeholder {{{name}}} is not a question key"
+                    )
     for w in kb.warnings:
         check("rules.yaml", w.id, w.sources, w.rows, {"when": w.when})
+        for item_id in w.contradicts:
+            if item_id not in {i.id for i in kb.checklist}:
+                problems.append(
+                    f"rules.yaml: entry '{w.id}': field 'contradicts': unknown item '{item_id}'"
+                )
+    check("rules.yaml", "confidence", kb.confidence.sources, [], {})
     for item in kb.checklist:
         conds = {"applies_when": item.applies_when, "met_when": item.met_when}
         conds["unmet_when"] = item.unmet_when
@@ -547,6 +598,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         yes_words=questions.yes_words,
         no_words=questions.no_words,
         rules=parts["rules.yaml"].rules,
+        confidence=parts["rules.yaml"].confidence,
         warnings=parts["rules.yaml"].warnings,
         checklist=parts["checklist.yaml"].items,
         vocabulary=parts["vocabulary.yaml"],

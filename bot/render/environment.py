@@ -22,6 +22,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import paths
+from bot.core.result import answer_words
 from bot.render.messages import say
 
 
@@ -88,15 +89,6 @@ def markdown_escape(value: Any) -> str:
     return text
 
 
-def answer(value: Any) -> str:
-    """A plan answer as people write it: yes/no, comma-separated lists."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value)
-
-
 def _said(message: Any) -> str:
     return say(message["code"], **message.get("params", {}))
 
@@ -128,7 +120,7 @@ def _environment(directory: str, kind: str) -> Environment:
     env.filters["mrkdwn"] = mrkdwn_escape
     env.filters["printable"] = printable
     env.filters["md"] = markdown_escape
-    env.filters["answer"] = answer
+    env.filters["answer"] = answer_words
     env.filters["detail"] = detail
     env.filters["warning"] = warning_text
     env.globals["slack_link"] = slack_link
