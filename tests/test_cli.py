@@ -29,12 +29,12 @@ def test_compare_shows_every_row_of_the_table(cli, kb):
 
 def test_checklist_lists_items_with_verification(cli):
     out = flat(cli("checklist", "flannel").stdout)
-    assert "vxlan-port" in out
-    assert "8472" in out
+    assert "UDP 8472 between nodes" in out  # items by their titles, never their ids
+    assert "vxlan-port" not in out
     assert "tcpdump" in out
-    assert "leased-line" not in out
+    assert "Leased line to the VPC" not in out
     terway = flat(cli("checklist", "terway-edge").stdout)
-    assert "bgp-vswitch" in terway
+    assert "BGP on the edge gateway" in terway
     assert cli("checklist", "calico").exit_code == 2
 
 

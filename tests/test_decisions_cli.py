@@ -44,7 +44,8 @@ def test_list_and_filters(cli, db):
 def test_show_explains_the_decision(cli, db):
     out = " ".join(cli("decisions", "show", "--db", str(db), "2").stdout.split())
     assert "Decision 2" in out
-    assert "cross-lan-terway-needs-leased-line" in out
+    assert "Terway Edge requires a leased line" in out
+    assert "cross-lan-terway-needs-leased-line" not in out  # rule ids only in Explain and JSON
     missing = cli("decisions", "show", "--db", str(db), "99")
     assert missing.exit_code == 1
     assert "No decision 99" in missing.stderr
@@ -76,7 +77,8 @@ def test_adr_export_renders_reasons(cli, db, tmp_path):
     first = files[0].read_text()
     assert first.startswith("# 1. Container network plugin")
     assert "Chosen option: “Terway Edge”" in first
-    assert "`ens-favours-terway`" in first
+    assert "Edge Node Service (ENS)" in first
+    assert "ens-favours-terway" not in first  # an ADR is read by people: no rule ids
     assert "## Considered Options" in first
     conflict = files[1].read_text()
     assert "No option meets every stated requirement" in conflict

@@ -145,7 +145,9 @@ def test_knowledge_check_command(cli, knowledge_copy):
     ok = cli("knowledge", "check", "--dir", str(knowledge_copy))
     assert ok.exit_code == 0
     assert "is valid" in ok.stdout
-    (knowledge_copy / "rules.yaml").write_text("rules: []\nwarnings: []\n")
+    rules = yaml.safe_load((knowledge_copy / "rules.yaml").read_text())
+    rules["rules"] = []
+    (knowledge_copy / "rules.yaml").write_text(yaml.safe_dump(rules))
     bad = cli("knowledge", "check", "--dir", str(knowledge_copy))
     assert bad.exit_code == 1
     assert "tie-break" in bad.stderr

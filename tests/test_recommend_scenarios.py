@@ -64,10 +64,9 @@ def test_pod_ip_access_rules_flannel_out_and_why_not_says_so(recommend_json):
     why_not = result["why_not"]
     assert why_not["plugin"] == "flannel"
     assert [u["rule_id"] for u in why_not["excluded_by"]] == ["pod-ip-access-needs-underlay"]
-    assert {o["rule_id"] for o in why_not["outweighed"]} == {
-        "edge-devices-favour-flannel",
-        "dispersed-favours-flannel",
-    }
+    # Flannel was ruled out, not outweighed: what favoured it did not count.
+    assert why_not["outweighed"] == []
+    assert result["confidence"] == "firm"
 
 
 def test_outweighed_preferences_are_reported(recommend_json):
@@ -163,6 +162,8 @@ def test_terminal_card_shows_reasons_checklist_and_warning(cli):
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
     assert "Recommended: Terway Edge" in out
-    assert "pod-ip-access-needs-underlay" in out
+    assert "only Terway Edge (underlay) allows that" in out
+    assert "pod-ip-access-needs-underlay" not in out  # rule ids only in --json and Explain
     assert "cannot be changed afterwards" in out
-    assert "bgp-vswitch" in out
+    # ENS pools give pods ENI addresses and peer with nothing: no BGP item on this card.
+    assert "BGP on the edge gateway" not in out

@@ -78,8 +78,9 @@ def test_card_header_reasons_sources_buttons() -> None:
         "netplugin-checklist",
     ]
     assert {e["value"] for e in actions["elements"]} == {"42"}
-    warnings = next(b for b in blocks if "Before you create" in b.get("text", {}).get("text", ""))
-    assert "cannot be changed" in warnings["text"]["text"]
+    # the permanent choice is on every card; the other warnings are in Explain
+    assert any("cannot be changed" in b.get("text", {}).get("text", "") for b in blocks)
+    assert "kubectl edits" not in json.dumps(blocks)
 
 
 def test_conflict_card_names_each_collision_and_its_unblock() -> None:
@@ -87,7 +88,7 @@ def test_conflict_card_names_each_collision_and_its_unblock() -> None:
     text = json.dumps(card(result))
     assert "No plugin meets every requirement" in text
     for unmet in result["unmet"]:
-        assert unmet["requirement"] in text
+        assert json.dumps(unmet["summary"])[1:-1] in text
         assert json.dumps(unmet["unblock"])[1:-1] in text
 
 
@@ -136,9 +137,19 @@ def test_a_copied_templates_dir_restyles_the_card(tmp_path: Path, monkeypatch) -
 def test_cut_never_splits_an_escape_or_a_link() -> None:
     assert render.cut("abc", 10) == "abc"
     assert render.cut("a" * 8 + "&amp;", 10) == "a" * 8 + "…"
-    assert render.cut("ab <https://x.test/a|S1> tail", 12) == "ab …"
+    assert render.cut("ab <https://x.test/a|S1> tail", 12) == "ab…"
     assert render.cut("😀" * 10, 6) == "😀😀…"  # UTF-16: an emoji counts two
     assert render.units(render.cut("x" * 5000, 3000)) == 3000
+
+
+def test_cut_and_clip_end_on_a_whole_word() -> None:
+    text = "Binding an ENI stops the instance. The security group must allow all traffic."
+    for limit in range(12, len(text)):
+        for shortened in (render.cut(text, limit), render.clip(text, limit)):
+            kept = shortened.removesuffix("…")
+            assert text.startswith(kept)
+            assert kept == text or text[len(kept)] == " ", shortened
+    assert render.cut("x" * 60, 20) == "x" * 19 + "…"  # one long word is split all the same
 
 
 def test_fit_blocks_keeps_the_buttons_and_says_what_was_left_out() -> None:

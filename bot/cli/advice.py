@@ -34,9 +34,11 @@ def _knowledge():
         sys.exit(INVALID_INPUT)
 
 
-def card_markdown(result_json: dict, kb) -> str:
+def card_markdown(result_json: dict, kb, *, full: bool = False) -> str:
+    """The card in a terminal: one screen, or with `full` every reason, checklist item with its
+    commands, warning and source (what Explain and Checklist show in Slack)."""
     names = {p.id: p.name for p in kb.plugins}
-    return render_text("cli/card.md.j2", r=result_json, plugin_names=names, say=say)
+    return render_text("cli/card.md.j2", r=result_json, plugin_names=names, say=say, full=full)
 
 
 @click.command()
@@ -50,7 +52,12 @@ def card_markdown(result_json: dict, kb) -> str:
     flag_value="",
     help="Also record the decision in the log (default $NETPLUGIN_DB or ./netplugin.db).",
 )
-def recommend(text: tuple[str, ...], as_json: bool, log_to: str | None) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Every reason, checklist item with how to verify it, warning and source.",
+)
+def recommend(text: tuple[str, ...], as_json: bool, log_to: str | None, full: bool) -> None:
     """Recommend a plugin for TEXT: key=value pairs and/or plain words (see `netplugin keys`)."""
     kb = _knowledge()
     parsed = read_question(" ".join(text), kb)
@@ -73,7 +80,7 @@ def recommend(text: tuple[str, ...], as_json: bool, log_to: str | None) -> None:
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        print_markdown(card_markdown(result, kb))
+        print_markdown(card_markdown(result, kb, full=full))
 
 
 @click.command()

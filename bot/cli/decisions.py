@@ -100,7 +100,7 @@ def show(db_path, decision_id) -> None:
         plugin_names=_plugin_names(),
         say=say,
     )
-    print_markdown(header + "\n\n" + card_markdown(found.result, kb))
+    print_markdown(header + "\n\n" + card_markdown(found.result, kb, full=True))
 
 
 def _as_json(found: list[Decision]) -> str:

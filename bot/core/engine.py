@@ -297,6 +297,11 @@ def recommend(
         plugin=plugin,
         plugin_name=kb.plugin(plugin).name if plugin else None,
         confidence=decision.confidence,
+        weighing={
+            "lightest": min(r.weight for r in kb.preferences),
+            "heaviest": max(r.weight for r in kb.preferences),
+            "firm_margin": kb.confidence.firm_margin,
+        },
         reasons=reasons,
         why_not=why_not,
         unmet=unmet,

@@ -41,6 +41,14 @@ def source_order(key: str) -> tuple[int, str]:
     return (int(digits) if digits else 10_000, key)
 
 
+def _numeric_order(ids: list[str]) -> list[str]:
+    return sorted(ids, key=source_order)
+
+
+# Source tags as an entry cites them, put in numeric order once, here, for every surface.
+SourceIds = Annotated[list[str], AfterValidator(_numeric_order)]
+
+
 class KnowledgeError(Exception):
     """A knowledge file is missing, unreadable or invalid. The message names file, entry, field."""
 
@@ -70,14 +78,14 @@ class Plugin(_Strict):
     name: str
     model: Literal["underlay", "overlay"]
     summary: str
-    sources: list[str]
+    sources: SourceIds
 
 
 class ComparisonRow(_Strict):
     id: str
     label: str
     values: dict[PluginId, str]
-    sources: list[str]
+    sources: SourceIds
 
     @model_validator(mode="after")
     def _both_plugins(self) -> ComparisonRow:
@@ -243,7 +251,7 @@ class Rule(_Strict):
     kind: Literal["exclusion", "preference", "tie-break"]
     summary: str = Field(max_length=SUMMARY_MAX)  # the card's line; `text` is Explain's
     text: str
-    sources: list[str]
+    sources: SourceIds
     rows: list[str] = []
     when: Condition | None = None
     excludes: PluginId | None = None
@@ -268,7 +276,7 @@ class Rule(_Strict):
 class WarningRule(_Strict):
     id: str
     text: str
-    sources: list[str]
+    sources: SourceIds
     rows: list[str] = []
     always: bool = False
     when: Condition | None = None
@@ -289,7 +297,7 @@ class ConfidencePolicy(_Strict):
 
     firm_margin: int = Field(ge=1)
     text: str
-    sources: list[str]
+    sources: SourceIds
 
 
 class RulesFile(_Strict):
@@ -312,7 +320,7 @@ class ChecklistItem(_Strict):
     # An unmet item either rules its plugin out (`blocks`; an exclusion rule says the same) or
     # is a thing to put right before the cluster is created.
     if_unmet: Literal["blocks", "fix-before-creation"]
-    sources: list[str]
+    sources: SourceIds
     verify: list[str]
     rows: list[str] = []
     ports: list[str] = []

@@ -111,6 +111,8 @@ class Result(_Frozen):
     plugin: str | None
     plugin_name: str | None
     confidence: Confidence | None = None
+    # The scale the scores are on: lightest and heaviest preference, the lead that is firm.
+    weighing: dict[str, int] = {}
     reasons: list[Reason]
     why_not: WhyNot | None
     unmet: list[Unmet]

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from bot.core.result import Result
 from bot.decisions.claims import Claims
 from bot.decisions.database import LogFile, now
 from bot.decisions.inbox import RequestInbox
@@ -63,7 +64,9 @@ class Decision(BaseModel):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Decision:
-        return cls(**{**row, "plan": json.loads(row["plan"]), "result": json.loads(row["result"])})
+        # Through the result model: a decision logged before a field existed reads with its default.
+        result = Result.model_validate(json.loads(row["result"])).to_json()
+        return cls(**{**row, "plan": json.loads(row["plan"]), "result": result})
 
     def visible_from(self, channel: str | None) -> bool:
         """A private channel's or a DM's decision is shown only where it was made."""

@@ -106,6 +106,30 @@ def warning_text(entry: dict[str, Any]) -> str:
     return _said(finding) if finding else entry.get("text", "")
 
 
+def checklist_groups(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """A result's checklist as the card shows it: what must hold or the plugin is ruled out
+    (not yet met), what to fix before creation (unmet), what is left to verify on the hosts,
+    and what is met."""
+    groups: dict[str, list[dict[str, Any]]] = {
+        "must_hold": [],
+        "to_fix": [],
+        "to_verify": [],
+        "met": [],
+    }
+    for entry in result.get("checklist", []):
+        if entry["status"] == "met":
+            groups["met"].append(entry)
+        elif entry.get("if_unmet") == "blocks" and result.get("status") == "recommended":
+            groups["must_hold"].append(entry)
+        elif entry.get("if_unmet") == "blocks" and entry["status"] == "unmet":
+            continue  # a conflict: the exclusions that rule the plugins out say it already
+        elif entry["status"] == "unmet":
+            groups["to_fix"].append(entry)
+        else:
+            groups["to_verify"].append(entry)
+    return groups
+
+
 @cache
 def _environment(directory: str, kind: str) -> Environment:
     env = Environment(
@@ -123,6 +147,7 @@ def _environment(directory: str, kind: str) -> Environment:
     env.filters["answer"] = answer_words
     env.filters["detail"] = detail
     env.filters["warning"] = warning_text
+    env.filters["checklist_groups"] = checklist_groups
     env.globals["slack_link"] = slack_link
     return env
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bot.core.knowledge import source_order
 from bot.render.environment import SlackMarkup, mrkdwn_escape, render_json, slack_link
 from bot.render.messages import say
 from bot.slack import ids
@@ -55,9 +56,22 @@ def _prefix(text: str, limit: int) -> str:
     return text
 
 
+WORD_BACKOFF = 40  # how far a cut walks back to end on a whole word; a longer word is split
+
+
+def _whole_words(head: str, text: str) -> str:
+    """`head` (a prefix of `text`) without a trailing part-word, when a word boundary is near."""
+    if len(head) >= len(text) or text[len(head)].isspace() or head[-1:].isspace():
+        return head.rstrip()
+    space = max(head.rfind(" "), head.rfind("\n"))
+    if space >= max(len(head) - WORD_BACKOFF, 1):
+        return head[:space].rstrip()
+    return head
+
+
 def cut(text: str, limit: int) -> str:
     """`text` (already escaped mrkdwn or plain text) within `limit` units, without breaking an
-    escape or a link; a cut text ends with an ellipsis."""
+    escape, a link or, where one is near, a word; a cut text ends with an ellipsis."""
     if units(text) <= limit:
         return text
     head = _prefix(text, limit - units(ELLIPSIS))
@@ -66,13 +80,16 @@ def cut(text: str, limit: int) -> str:
         head = head[: partial.start()]
     if head.rfind("<") > head.rfind(">"):
         head = head[: head.rfind("<")]
-    return head + ELLIPSIS
+    return _whole_words(head, text) + ELLIPSIS
 
 
 def clip(value: Any, limit: int) -> str:
-    """For templates: a user's words shortened before they are escaped (`clip(u.said, 200)`)."""
+    """For templates: a user's words shortened, at a word where one is near, before they are
+    escaped (`clip(u.said, 200)`)."""
     text = "" if value is None else str(value)
-    return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
+    if len(text) <= limit:
+        return text
+    return _whole_words(text[: max(limit - 1, 0)], text) + ELLIPSIS
 
 
 def _fit_text(obj: Any, limit: int) -> None:
@@ -155,7 +172,7 @@ def citer(sources: dict[str, dict[str, Any]]) -> Callable[[list[str]], SlackMark
 
     def cite(source_ids: list[str]) -> SlackMarkup:
         parts = []
-        for sid in source_ids:
+        for sid in sorted(source_ids, key=source_order):
             url = (sources.get(sid) or {}).get("url")
             parts.append(slack_link(url, sid) if url else mrkdwn_escape(f"[{sid}]"))
         return SlackMarkup(" ".join(parts))

@@ -70,6 +70,7 @@ def show_checklist(request: SlashRequest, rest: str) -> None:
     items = [
         {
             "id": i.id,
+            "title": i.title,
             "status": None,
             "detail": "",
             "text": i.requires,
