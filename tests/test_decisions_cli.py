@@ -19,6 +19,7 @@ PLANS = [
     "cross-lan=yes leased-line=no l3=no",
     "location=edge-device nodes=12 dispersed=yes",
     "",
+    "nodes=5",
 ]
 
 
@@ -36,6 +37,7 @@ def test_list_and_filters(cli, db):
     out = cli("decisions", "list", "--db", str(db)).stdout
     assert "Terway Edge" in out
     assert "No plugin meets every requirement" in out
+    assert out.count("(leaning)") == 1  # nodes=5: Flannel, not enough to decide
     only = cli("decisions", "list", "--db", str(db), "--plugin", "flannel").stdout
     assert "Flannel" in only
     assert "Terway Edge" not in only
@@ -109,7 +111,10 @@ def test_datasette_serves_the_canned_queries(db):
         url = f"http://127.0.0.1:{port}/netplugin/decisions_per_plugin.json?_shape=array"
         rows = json.loads(wait_for_http(url, server, timeout=30))
         outcomes = {r["outcome"]: r["decisions"] for r in rows}
-        assert outcomes == {"terway-edge": 1, "conflict": 1, "flannel": 1, "needs_info": 1}
+        assert outcomes == {"terway-edge": 1, "conflict": 1, "flannel": 2, "needs_info": 1}
+        leaning = f"http://127.0.0.1:{port}/netplugin/leaning.json?_shape=array"
+        with urllib.request.urlopen(leaning, timeout=5) as response:
+            assert [r["raw_text"] for r in json.load(response)] == ["nodes=5"]
         what_ifs = f"http://127.0.0.1:{port}/netplugin/what_ifs.json?_shape=array&decision_id=1"
         with urllib.request.urlopen(what_ifs, timeout=5) as response:
             assert json.load(response) == []

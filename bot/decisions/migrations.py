@@ -86,3 +86,15 @@ def m005_posting_state(db: Database) -> None:
         " WHERE message_ts IS NULL AND source IN ('slash', 'modal')"
     )
     table.create_index(["post_state", "created_at"])
+
+
+@migrations()
+def m006_confidence(db: Database) -> None:
+    """Version 6: how sure a recommendation was (firm, leaning), beside its status, so that a
+    review can find the recommendations that were not enough to decide. Decisions logged before
+    carry it in their result when they had one; older recommendations stay NULL (unknown)."""
+    db["decisions"].add_column("confidence", str)
+    db.execute(
+        "UPDATE decisions SET confidence = json_extract(result, '$.confidence')"
+        " WHERE status = 'recommended'"
+    )

@@ -55,6 +55,7 @@ class Decision(BaseModel):
     result: dict[str, Any]
     status: str
     plugin: str | None = None
+    confidence: str | None = None  # firm | leaning, for a recommendation (None: logged before)
     knowledge_version: str
     message_ts: str | None = None
     permalink: str | None = None
@@ -128,6 +129,7 @@ class DecisionLog:
             "result": json.dumps(result, sort_keys=True),
             "status": result["status"],
             "plugin": result.get("plugin"),
+            "confidence": result.get("confidence"),
             "knowledge_version": result["knowledge_version"],
             "parent_id": parent_id,
             "request_key": request_key,
