@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core import cidr, limits
+from bot.core.conditions import version_key
 from bot.core.knowledge import (
     PLACEHOLDER,
     PLUGIN_IDS,
@@ -133,7 +134,7 @@ def _candidate_answers(kb: Knowledge, key: str) -> list[Any]:
             if rule.when is not None:
                 found |= rule.when.thresholds(key)
         if q.type == "version":
-            return sorted(found, key=limits.minor)
+            return sorted(found, key=version_key)
         return sorted(v for v in found if v >= (q.min or 0))
     return []
 

@@ -64,6 +64,7 @@ class Change(BaseModel):
 
 class ItemChange(BaseModel):
     id: str
+    title: str = ""
     before: str | None
     after: str | None
 
@@ -76,20 +77,22 @@ class Comparison(BaseModel):
     before_plugin: str | None
     after_status: str
     after_plugin: str | None
-    reasons_added: list[str]
+    reasons_added: list[str]  # in words (a rule's summary), compared by rule
     reasons_removed: list[str]
     checklist_changes: list[ItemChange]
 
 
 def compare_results(before: dict[str, Any], after: dict[str, Any]) -> Comparison:
-    def reason_ids(r: dict) -> list[str]:
-        return [x["rule_id"] for x in r["reasons"]] + [x["rule_id"] for x in r["unmet"]]
+    def reasons(r: dict) -> dict[str, str]:
+        """The result's reasons and exclusions by rule id, each in the words a user reads."""
+        return {x["rule_id"]: x.get("summary") or x["text"] for x in [*r["reasons"], *r["unmet"]]}
 
-    old, new = reason_ids(before), reason_ids(after)
+    old, new = reasons(before), reasons(after)
     old_items = {i["id"]: i["status"] for i in before["checklist"]}
     new_items = {i["id"]: i["status"] for i in after["checklist"]}
+    titles = {i["id"]: i.get("title", "") for i in [*before["checklist"], *after["checklist"]]}
     changes = [
-        ItemChange(id=i, before=old_items.get(i), after=new_items.get(i))
+        ItemChange(id=i, title=titles[i], before=old_items.get(i), after=new_items.get(i))
         for i in dict.fromkeys([*old_items, *new_items])
         if old_items.get(i) != new_items.get(i)
     ]
@@ -99,8 +102,8 @@ def compare_results(before: dict[str, Any], after: dict[str, Any]) -> Comparison
         before_plugin=before["plugin"],
         after_status=after["status"],
         after_plugin=after["plugin"],
-        reasons_added=[r for r in new if r not in old],
-        reasons_removed=[r for r in old if r not in new],
+        reasons_added=[words for r, words in new.items() if r not in old],
+        reasons_removed=[words for r, words in old.items() if r not in new],
         checklist_changes=changes,
     )
 

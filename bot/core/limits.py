@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.conditions import version_key
 from bot.core.result import Finding
 
 
@@ -21,18 +22,12 @@ def node_quota(nodes: int | None, params: dict[str, Any]) -> Finding:
     return Finding(code="node-quota-ok", status="met", params=numbers)
 
 
-def minor(version: str) -> tuple[int, int]:
-    """`"1.30"` → (1, 30): versions compare by number, so 1.9 < 1.10 < 1.28."""
-    major, _, rest = version.partition(".")
-    return int(major), int(rest.partition(".")[0] or 0)
-
-
 def k8s_version(version: str | None, params: dict[str, Any]) -> Finding:
     """Which Terway Edge releases run on the planned Kubernetes version."""
     oldest = params["oldest"]
     if version is None:
         return Finding(code="k8s-version-unknown", status="unknown", params={"oldest": oldest})
-    if minor(version) < minor(oldest):
+    if version_key(version) < version_key(oldest):
         return Finding(
             code="k8s-version-too-old",
             status="unmet",
@@ -41,10 +36,10 @@ def k8s_version(version: str | None, params: dict[str, Any]) -> Finding:
     runs = [
         r["release"]
         for r in params["releases"]
-        if minor(r["from"]) <= minor(version)
-        and ("below" not in r or minor(version) < minor(r["below"]))
+        if version_key(r["from"]) <= version_key(version)
+        and ("below" not in r or version_key(version) < version_key(r["below"]))
     ]
-    newer = [r for r in params["releases"] if minor(version) < minor(r["from"])]
+    newer = [r for r in params["releases"] if version_key(version) < version_key(r["from"])]
     return Finding(
         code="k8s-version-ok",
         status="met",

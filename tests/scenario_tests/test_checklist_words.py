@@ -20,7 +20,7 @@ WORDS = {
     "Flannel (VXLAN)": "flannel",
 }
 TITLES = {"terway-edge": "Connectivity checklist: Terway Edge", "flannel": "(VXLAN)"}
-ITEM = {"terway-edge": "bgp-vswitch", "flannel": "vxlan-port"}
+ITEM = {"terway-edge": "BGP on the edge gateway", "flannel": "UDP 8472 between nodes"}
 
 
 @pytest.mark.parametrize("words", list(WORDS))
