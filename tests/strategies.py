@@ -20,6 +20,8 @@ def answers(draw, kb):
             data[q.key] = draw(st.booleans())
         elif q.type == "choice":
             data[q.key] = draw(st.sampled_from(q.choice_values()))
+        elif q.type == "version":
+            data[q.key] = f"1.{draw(st.integers(0, 99))}"
         elif q.type == "multi":
             values = [v for v in q.choice_values() if v != q.none_value]
             least = 0 if q.none_value else 1

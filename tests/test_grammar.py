@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from strategies import answers as any_answers
 
 from bot.core.grammar import read_question
-from bot.core.plan import plan_model
+from bot.core.plan import plan_from_json, plan_model
 from bot.render.messages import problem_text
 
 
@@ -17,8 +17,8 @@ def answers(parsed) -> dict:
 
 def test_every_documented_key(kb):
     text = (
-        "nodes=500 location=ens,idc pod-ip-access=yes integrations=clb,nlb cross-lan=no "
-        "leased-line=yes bgp=yes l3=yes dispersed=no priority=performance "
+        "nodes=500 k8s-version=1.30 location=ens,idc pod-ip-access=yes integrations=clb,nlb "
+        "cross-lan=no leased-line=yes bgp=yes l3=yes dispersed=no priority=performance "
         "pod-cidr=10.0.0.0/14 service-cidr=172.21.0.0/20 node-cidr=192.168.0.0/16 "
         "pods-per-node=64"
     )
@@ -26,6 +26,7 @@ def test_every_documented_key(kb):
     assert parsed.ok, parsed.problems
     assert answers(parsed) == {
         "nodes": 500,
+        "k8s-version": "1.30",
         "location": ["ens", "idc"],
         "pod-ip-access": True,
         "integrations": ["clb", "nlb"],
@@ -51,6 +52,30 @@ def test_aliases_and_value_synonyms(kb):
         "leased-line": True,
         "priority": "performance",
     }
+
+
+def test_a_kubernetes_version_is_kept_as_its_minor_version(kb):
+    for text, version in {
+        "k8s-version=1.26": "1.26",
+        "kubernetes=v1.30": "1.30",
+        "k8s=1.30.2": "1.30",
+        "kubernetes-version=1.30.1-aliyun.1": "1.30",
+        "Kubernetes version = 1.31.": "1.31",
+        "K8s: v1.29": "1.29",
+        "kubernetes: 1.32, nodes: 40": "1.32",
+    }.items():
+        parsed = read_question(text, kb)
+        assert parsed.ok, (text, parsed.problems)
+        assert parsed.plan.values()["k8s-version"] == version, text
+    # The minor version, as numbers: 1.9 comes before 1.10 and 1.05 is 1.5.
+    assert read_question("k8s=1.05", kb).plan.values()["k8s-version"] == "1.5"
+
+
+def test_a_stored_version_plan_round_trips_through_json(kb):
+    plan = read_question("k8s=v1.30.2 nodes=40", kb).plan
+    assert plan.to_json() == {"nodes": 40, "k8s-version": "1.30"}
+    assert plan_from_json(kb, plan.to_json()) == plan
+    assert plan.changed({"k8s-version": "1.28"}).values()["k8s-version"] == "1.28"
 
 
 def test_integrations_none_is_an_answer(kb):
@@ -122,6 +147,9 @@ def test_invalid_values_name_key_and_accepted_values(kb):
         "bgp=maybe": ("bgp", "yes or no"),
         "priority=speed,simple": ("priority", "performance, simplicity"),
         "pod-cidr=10.0.0.0/33": ("pod-cidr", "IPv4 CIDR"),
+        "k8s-version=1.3x": ("k8s-version", "a Kubernetes version such as 1.30"),
+        "kubernetes=2": ("k8s-version", "a Kubernetes version such as 1.30"),
+        "k8s=banana": ("k8s-version", "a Kubernetes version such as 1.30"),
         "service-cidr=fd00::/64": ("service-cidr", "IPv4 CIDR"),
     }
     for text, (key, accepted) in cases.items():

@@ -166,6 +166,8 @@ def _answers(q):
         return st.integers(q.min or 0, q.max or 10**6)
     if q.type == "bool":
         return st.booleans()
+    if q.type == "version":
+        return st.builds(lambda minor: f"1.{minor}", st.integers(0, 99))
     if q.type == "cidr":
         return st.builds(
             lambda a, b, n: f"{a}.{b}.0.0/{n}",

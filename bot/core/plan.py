@@ -9,6 +9,7 @@ every surface accepts and rejects exactly the same things with the same message.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -47,6 +48,8 @@ def _field_type(q: Question) -> Any:
         return bool | None
     if q.type == "cidr":
         return ipaddress.IPv4Network | None
+    if q.type == "version":
+        return Annotated[str | None, Field(pattern=STORED_VERSION)]
     values = tuple(c.value for c in q.choices if c.value != q.none_value)
     literal = Literal[values]  # type: ignore[valid-type]
     if q.type == "choice":
@@ -94,6 +97,26 @@ def _whole_number(text: str) -> int | None:
         return None
     value = float(text) * scale if "." in text else int(text) * scale
     return int(value) if value == int(value) else None
+
+
+# A Kubernetes version as people write it: 1.30, v1.30, 1.30.2, v1.30.1-aliyun.1 (ACK's builds).
+# Only the minor version is kept: what a plan is checked against, and what ACK upgrades by.
+VERSION = re.compile(r"v?(\d{1,4})\.(\d{1,4})(?:\.\d{1,4})?(?:[-+][0-9a-z][0-9a-z.+-]*)?", re.I)
+# Kubernetes has had major version 1 only; minors up to 99 leave decades of room.
+KUBERNETES_MAJOR = 1
+MAX_MINOR = 99
+STORED_VERSION = r"^1\.(0|[1-9][0-9]?)$"  # as a plan stores it: "1.30"
+
+
+def _minor_version(text: str) -> str | None:
+    """ "1.30", "v1.30", "1.30.2", "1.30.1-aliyun.1" → "1.30"; None for anything else."""
+    m = VERSION.fullmatch(text.strip())
+    if m is None:
+        return None
+    major, minor = int(m.group(1)), int(m.group(2))
+    if major != KUBERNETES_MAJOR or minor > MAX_MINOR:
+        return None
+    return f"{major}.{minor}"
 
 
 def _choice(q: Question, word: str) -> str | None:
@@ -150,6 +173,12 @@ def parse_value(kb: Knowledge, q: Question, raw: str | list[str] | int | bool | 
             # 10.0.0.1/16 is a host address, not a network: say which network was meant.
             raise InvalidValue(q, given, accepted, reason=f"host-bits:{network}")
         return network
+    if q.type == "version":
+        # Only text: a number (YAML's 1.30 is the float 1.3) cannot tell 1.3 from 1.30.
+        version = _minor_version(raw) if isinstance(raw, str) else None
+        if version is None:
+            raise InvalidValue(q, given, accepted)
+        return version
     words = raw if isinstance(raw, list) else str(raw).replace(" ", ",").split(",")
     values: list[str] = []
     for word in (w for w in words if str(w).strip()):
