@@ -145,7 +145,7 @@ def test_ephemeral_answer_is_marked(page):
 def test_mention_reaches_the_app_as_app_mention(page):
     type_in(page, "#composer", "hello @netplugin-advisor <b>not bold</b>")
     mine = page.locator("#messages [data-message]", has_text="hello").last
-    sync_api.expect(mine.locator(".mention")).to_have_text("@netplugin-advisor")
+    sync_api.expect(mine.locator(".mention")).to_have_text("@NetPlugin Advisor")
     sync_api.expect(mine.locator(".msg-body")).to_contain_text("<b>not bold</b>")  # shown as text
     mine.locator(".thread-link").click()
     sync_api.expect(page.locator("#thread .msg-body").last).to_contain_text("/netplugin")

@@ -50,6 +50,7 @@ def manifest_context(mode: str, url: str | None = None) -> dict[str, Any]:
     if mode not in MODES:
         raise ManifestError(say("manifest-unknown-mode", mode=mode, modes=MODES))
     return {
+        "bot_name": say("bot-name"),
         "command": ids.COMMAND,
         "command_description": ids.COMMAND_DESCRIPTION,
         "command_usage_hint": ids.COMMAND_USAGE_HINT,

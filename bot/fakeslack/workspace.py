@@ -110,10 +110,20 @@ class ResponseUrl:
     posts: list[dict[str, Any]] = field(default_factory=list)
 
 
+# The bot user's display name, as the manifest names it (templates/messages.yaml `bot-name`;
+# the playground passes that; tests/test_bot_name.py checks this default against it).
+BOT_NAME = "NetPlugin Advisor"
+
+
 class Workspace:
     """One team: the bot, users and channels. Every mutation holds `lock`."""
 
-    def __init__(self, team_id: str = "T0NETPLUG", team_name: str = "netplugin-test"):
+    def __init__(
+        self,
+        team_id: str = "T0NETPLUG",
+        team_name: str = "netplugin-test",
+        bot_name: str = BOT_NAME,
+    ):
         self.team_id = team_id
         self.team_name = team_name
         self.bot_user_id = "U0NETBOT"
@@ -126,12 +136,17 @@ class Workspace:
         self.response_urls: dict[str, ResponseUrl] = {}
         self._ids = itertools.count(1)
         self._last_ts = 0  # microseconds
-        self.add_user("netplugin-advisor", user_id=self.bot_user_id)
+        self.add_user(bot_name, user_id=self.bot_user_id)
         self.add_user("alice", user_id="U0ALICE")
         self.add_user("bob", user_id="U0BOB")
         self.add_channel("general", channel_id="C0GENERAL")
         self.add_channel("platform", channel_id="C0PLATFORM", private=True)
         self.add_channel("random", channel_id="C0RANDOM", bot_member=False)
+
+    @property
+    def bot_name(self) -> str:
+        """The bot user's display name: what a mention of the bot shows."""
+        return self.users[self.bot_user_id].name
 
     # --- ids --------------------------------------------------------------------------------
 

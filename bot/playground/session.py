@@ -25,7 +25,7 @@ from typing import Any
 from bot.decisions import DecisionLog
 from bot.fakeslack import FakeSlack, SlackDriver
 from bot.fakeslack.driver import state_values
-from bot.fakeslack.workspace import Channel, Message, OpenView
+from bot.fakeslack.workspace import Channel, Message, OpenView, Workspace
 from bot.render.messages import say
 from bot.runtime.app import build_app
 from bot.runtime.server import RunningServer, create_web_app, serve_in_thread
@@ -91,7 +91,11 @@ class Stack:
 
     def start(self) -> Stack:
         secret = secrets.token_hex(16)  # made up for this run: nothing real is ever needed
-        self.fake = FakeSlack(host=self.host, bot_token=f"xoxb-playground-{secrets.token_hex(8)}")
+        self.fake = FakeSlack(
+            Workspace(bot_name=say("bot-name")),
+            host=self.host,
+            bot_token=f"xoxb-playground-{secrets.token_hex(8)}",
+        )
         self.fake.start()
         try:
             settings = Settings(
@@ -185,11 +189,22 @@ class Stack:
 
     def encode(self, typed: str) -> str:
         """Typed text as Slack's client sends it: & < > escaped, `@name` and `#channel` of the
-        workspace turned into `<@U…>` and `<#C…|name>`."""
+        workspace turned into `<@U…>` and `<#C…|name>`. A name of several words is typed as it
+        is shown (`@NetPlugin Advisor`) or with hyphens (`@netplugin-advisor`)."""
         ws = self.workspace
         text = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         users = {u.name.lower(): u.id for u in ws.users.values()}
+        users |= {name.replace(" ", "-"): uid for name, uid in users.items()}
         channels = {c.name.lower(): c.id for c in ws.channels.values() if not c.is_im}
+        spaced = sorted((n for n in users if " " in n), key=len, reverse=True)
+        if spaced:
+            words = "|".join(re.escape(n) for n in spaced)
+            text = re.sub(
+                rf"(?<![\w<@#])@({words})(?![\w-])",
+                lambda m: f"<@{users[m.group(1).lower()]}>",
+                text,
+                flags=re.I,
+            )
 
         def mention(m: re.Match[str]) -> str:
             sigil, name = m.group(1), m.group(2)

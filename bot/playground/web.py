@@ -35,7 +35,6 @@ from bot.slack import ids
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 POLL_MS = 500
-APP_AUTHOR = {"name": "NetPlugin Advisor", "bot": True, "app": True, "initial": "N"}
 SLACKBOT_AUTHOR = {"name": "Slackbot", "bot": True, "app": False, "initial": "S"}
 
 
@@ -60,10 +59,15 @@ class Pages:
         channels = {c.id: c.name for c in ws.channels.values() if not c.is_im}
         return users, channels
 
+    def app_author(self) -> dict[str, Any]:
+        """The bot, as its messages are signed: its display name (templates/messages.yaml)."""
+        name = self.ws.bot_name
+        return {"name": name, "bot": True, "app": True, "initial": name[:1].upper()}
+
     def _author(self, message: Message) -> dict[str, Any]:
         ws = self.ws
         if message.bot_id or message.user == ws.bot_user_id:
-            return APP_AUTHOR
+            return self.app_author()
         user = ws.users.get(message.user or "")
         name = user.name if user else (message.user or "someone")
         return {"name": name, "bot": False, "app": False, "initial": name[:1].upper()}
@@ -100,7 +104,7 @@ class Pages:
                     {
                         "ts": e.ts,
                         "channel": channel_id,
-                        "author": SLACKBOT_AUTHOR if slackbot else APP_AUTHOR,
+                        "author": SLACKBOT_AUTHOR if slackbot else self.app_author(),
                         "body": self._body(e.text, e.blocks),
                         "ephemeral": True,
                         "replies": 0,
@@ -175,6 +179,7 @@ class Pages:
             "playground/channels.html.j2",
             sidebar=self.sidebar(),
             channel=self.ws.channels[channel_id],
+            bot_name=self.ws.bot_name,
         )
 
     @staticmethod
@@ -195,6 +200,7 @@ class Pages:
         return render(
             "playground/page.html.j2",
             ws=ws,
+            bot_name=ws.bot_name,
             channel=channel,
             title=title,
             bot_member=ws.bot_user_id in channel.members,
