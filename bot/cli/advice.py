@@ -15,6 +15,7 @@ from rich.markdown import Markdown
 from bot.core.engine import recommend as run_engine
 from bot.core.grammar import read_question
 from bot.core.knowledge import PLUGIN_IDS, KnowledgeError, default_knowledge, load_knowledge
+from bot.core.phrasebook import phrasebook
 from bot.core.plugin_words import named_plugin
 from bot.render.environment import render_text
 from bot.render.messages import problem_text, say
@@ -121,7 +122,7 @@ def checklist(plugin: tuple[str, ...]) -> None:
 def keys() -> None:
     """The keys and plain words the advisor understands."""
     kb = _knowledge()
-    print_markdown(render_text("cli/keys.md.j2", questions=kb.questions))
+    print_markdown(render_text("cli/keys.md.j2", questions=kb.questions, words=phrasebook(kb)))
 
 
 @click.group()
