@@ -65,6 +65,8 @@ def _context(advisor: Advisor, decision: Decision, result: dict[str, Any]) -> di
         "plugin_names": advisor.plugin_names,
         "cite": render.citer(result.get("sources", {})),
         "drift": drift(decision.result, advisor.kb),
+        # Items are named by their title; a decision logged before titles takes today's.
+        "item_titles": {item.id: item.title for item in advisor.kb.checklist},
     }
 
 
