@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.core.knowledge import Knowledge
+from bot.core.topics import Topics, load_topics
 from bot.decisions import DecisionLog
 
 
@@ -34,6 +35,11 @@ class Advisor:
     @cached_property
     def plugin_names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.kb.plugins}
+
+    @cached_property
+    def topics(self) -> Topics:
+        """The words that name each checklist item (knowledge/topics.yaml)."""
+        return load_topics(self.kb)
 
 
 def advisor_of(context: Any) -> Advisor:

@@ -1,4 +1,5 @@
-"""Replies in a card's thread: why, why not, what if, checklist, from the logged snapshot.
+"""Replies in a card's thread: why, why not, what if, checklist (or one item of it), from the
+logged snapshot.
 
 A human message whose `thread_ts` is a card's ts is about that card's decision. It is answered
 from what was logged then, not from today's rules; today's rules only add a note when they would
@@ -12,7 +13,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.core.explain import answered, classify, drift, plan_change
+from bot.core.explain import MENTION, answered, classify, drift, plan_change
 from bot.decisions import Asked, Decision, decide
 from bot.render.messages import problem_text
 from bot.slack import render
@@ -80,6 +81,42 @@ def _why_not(advisor: Advisor, decision: Decision, plugin: str | None) -> dict[s
     return render.message("slack/thread-why-not.json.j2", plugin=plugin, **ctx)
 
 
+def _topic(advisor: Advisor, decision: Decision, named: list[str]) -> dict[str, Any]:
+    """A question about checklist items ("how do I verify the MTU?"): those on the decision's
+    checklist, as decided; when none is, why not, and how each is verified where it applies."""
+    result = decision.result
+    kb = advisor.kb
+    ctx = _context(advisor, decision, result)
+    # The logged sources first; an item not on the checklist cites today's.
+    sources = {key: source.model_dump(mode="json") for key, source in kb.sources.items()}
+    ctx["cite"] = render.citer({**sources, **result.get("sources", {})})
+    items = [entry for entry in result["checklist"] if entry["id"] in named]
+    if items:
+        return render.message(
+            "slack/thread-topic.json.j2", items=items, off=[], plugin_summary=None, **ctx
+        )
+    plugin = result.get("plugin")
+    off = [
+        {
+            "id": item.id,
+            "title": item.title,
+            "text": item.requires,
+            "verify": item.verify,
+            "ports": item.ports,
+            "sources": item.sources,
+            "plugins": [advisor.plugin_names[p] for p in item.plugins],
+            "other_plugin": plugin is not None and plugin not in item.plugins,
+        }
+        for item in kb.checklist
+        if item.id in named
+    ]
+    recommended = next((p for p in kb.plugins if p.id == plugin), None)
+    summary = {"text": recommended.summary, "sources": recommended.sources} if recommended else None
+    return render.message(
+        "slack/thread-topic.json.j2", items=[], off=off, plugin_summary=summary, **ctx
+    )
+
+
 def _what_if(
     advisor: Advisor, decision: Decision, text: str, event: dict[str, Any]
 ) -> dict[str, Any]:
@@ -122,6 +159,10 @@ def answer(advisor: Advisor, decision: Decision, event: dict[str, Any]) -> dict[
         return _why_not(advisor, decision, reply.plugin)
     if reply.intent == "what-if":
         return _what_if(advisor, decision, reply.text, event)
+    # "checklist", "how do I verify the MTU?", "BGP?": one item when the words name it.
+    named = advisor.topics.named(MENTION.sub(" ", event.get("text") or ""))
+    if named:
+        return _topic(advisor, decision, named)
     if reply.intent == "checklist":
         return decision_checklist(advisor, decision)
     return render.message("slack/thread-help.json.j2", d=decision)
