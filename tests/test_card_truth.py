@@ -20,6 +20,7 @@ from bot.core.engine import recommend
 from bot.core.grammar import read_question
 from bot.core.knowledge import default_knowledge, source_order
 from bot.core.plan import plan_model
+from bot.render.environment import detail
 from bot.slack import render
 
 KB = default_knowledge()
@@ -45,6 +46,8 @@ SEED_PLANS = [
     "pod-cidr=10.0.0.0/16 service-cidr=10.0.128.0/20 nodes=300 location=idc bgp=yes",
     "location=ens nodes=400 integrations=nlb pod-ip-access=yes bgp=no",
     "cross-lan=yes l3=yes location=edge-device",
+    "k8s-version=1.26 location=ens",
+    "nodes=500 location=ens",
 ]
 
 
@@ -116,7 +119,7 @@ def test_a_tie_is_leaning_and_the_card_leads_with_what_would_settle_it():
     for q in settling[:2]:
         firmer = [
             advise(f"bgp=yes {q['key']}={answer}")["confidence"]
-            for answer in ("yes", "no", "ens", "idc", "edge-device", "nlb")
+            for answer in ("yes", "no", "ens", "idc", "edge-device", "nlb", "1.26")
             if not read_question(f"{q['key']}={answer}", KB).problems
         ]
         assert "firm" in firmer
@@ -180,6 +183,26 @@ def test_a_plan_past_the_node_quota_must_raise_it_before_creation():
     assert "❌ *Node quota*: 500 nodes planned" in card
     assert "raise it in Quota Center" in card
     assert advise("nodes=100 location=ens")["checklist"][-1]["status"] == "met"
+
+
+def test_an_old_kubernetes_version_rules_terway_edge_out_naming_it():
+    result = advise("k8s-version=1.26 location=ens")
+    assert result["plugin"] == "flannel" and result["confidence"] == "firm"
+    (ruled_out,) = result["why_not"]["excluded_by"]
+    assert ruled_out["sources"] == ["S5"]
+    card = "\n".join(shown(card_of(result)))
+    assert "Terway Edge is ruled out: Kubernetes 1.26, older than 1.28." in card
+    terway = advise("k8s-version=1.30 location=ens")
+    item = next(c for c in terway["checklist"] if c["id"] == "k8s-version")
+    assert item["status"] == "met"
+    assert detail(item) == (
+        "Kubernetes 1.30 runs Terway Edge v1.8 and v1.9 to v1.13; "
+        "releases after v1.13: 1.32 or later."
+    )
+    # on 1.30 the cluster must climb one minor version at a time to reach later releases
+    assert "k8s-upgrades-one-minor-at-a-time" in {w["id"] for w in terway["warnings"]}
+    latest = advise("k8s-version=1.33 location=ens")
+    assert "k8s-upgrades-one-minor-at-a-time" not in {w["id"] for w in latest["warnings"]}
 
 
 def test_a_ruled_out_plugin_is_not_outweighed():

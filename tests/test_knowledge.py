@@ -91,11 +91,11 @@ def _break(directory: Path, name: str, edit) -> str:
 
 def test_a_broken_field_names_file_entry_and_field(knowledge_copy):
     def drop_weight(data):
-        data["rules"][5]["weight"] = "heavy"
+        data["rules"][6]["weight"] = "heavy"
 
     message = _break(knowledge_copy, "rules.yaml", drop_weight)
     assert "rules.yaml" in message
-    assert "rules[5] (id 'ens-favours-terway')" in message
+    assert "rules[6] (id 'ens-favours-terway')" in message
     assert "field 'weight'" in message
 
 
