@@ -42,6 +42,8 @@ def random_answers(kb, rng: random.Random) -> dict:
         elif q.type == "multi":
             values = [v for v in q.choice_values() if v != q.none_value]
             data[q.key] = rng.sample(values, rng.randint(1, 2))
+        elif q.type == "version":
+            data[q.key] = f"1.{rng.randint(20, 35)}"
         else:
             data[q.key] = f"10.{rng.randint(0, 255)}.0.0/16"
     return data
