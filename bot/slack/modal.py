@@ -3,6 +3,10 @@ reading of its submission with the same `parse_value` as the grammar.
 
 Layout and wording are in templates/slack/modal.json.j2; here: which element each question
 type gets, the pre-filled values, and private_metadata (JSON: where the card goes).
+
+Slack shows `response_action: errors` messages as plain text under their input, so the errors
+here are worded for that (templates/messages.yaml, `modal-…`): no markup, and each names the
+question by its label, as the person filling in the modal sees it.
 """
 
 from __future__ import annotations
@@ -10,23 +14,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.core import cidr
-from bot.core.grammar import InputProblem
 from bot.core.knowledge import Knowledge, Question
 from bot.core.plan import InvalidValue, PlanBase, parse_value, plan_model
 from bot.render.environment import render_json
-from bot.render.messages import problem_text, say
+from bot.render.messages import say
 from bot.slack import ids
 from bot.slack.render import cut, fit_view
 
 MAX_METADATA = 3000  # Slack's limit for private_metadata
 MAX_ERROR = 500
+MAX_GIVEN = 60  # of what was typed, quoted in an error: the label and what to type come first
 
 
 def element_kind(q: Question) -> str:
     if q.type == "int":
         return "number_input"
-    if q.type == "cidr":
+    if q.type in ("cidr", "version"):
         return "plain_text_input"
     if q.type == "multi":
         return "checkboxes"
@@ -68,6 +74,7 @@ def question_inputs(kb: Knowledge, values: dict[str, Any] | None = None) -> list
                 "block_id": ids.question_block_id(q.key),
                 "action_id": ids.QUESTION_ACTION,
                 "kind": element_kind(q),
+                "type": q.type,
                 "label": q.label,
                 "help": q.help,
                 "options": _options(q) if q.type in ("bool", "choice", "multi") else [],
@@ -144,16 +151,41 @@ def read_submission(
         try:
             answers[q.key] = parse_value(kb, q, raw)
         except InvalidValue as exc:
-            errors[block_id] = cut(problem_text(InputProblem.invalid(exc)), MAX_ERROR)
+            errors[block_id] = cut(_invalid(exc), MAX_ERROR)
     finding = cidr.overlaps({k: answers.get(k) for k in cidr.CIDR_KEYS})
     if finding.status == "unmet":
         for clash in finding.params["clashes"]:
             later = ids.question_block_id(clash["b"])
-            errors.setdefault(later, cut(say("modal-cidr-overlap", **clash), MAX_ERROR))
+            text = say(
+                "modal-cidr-overlaps",
+                label=kb.question(clash["b"]).label,
+                other=kb.question(clash["a"]).label,
+                **clash,
+            )
+            errors.setdefault(later, cut(text, MAX_ERROR))
     if errors:
         return None, errors
     try:
         return plan_model(kb).model_validate(answers), {}
-    except ValueError as exc:  # a value the model rejects that parse_value let through
-        first = ids.question_block_id(kb.questions[0].key)
-        return None, {first: cut(say("modal-invalid-plan", error=str(exc)), MAX_ERROR)}
+    except ValidationError as exc:  # a value the model rejects that parse_value let through
+        return None, _rejected(kb, exc)
+
+
+def _invalid(exc: InvalidValue) -> str:
+    """An answer its question does not take, in plain text naming the question."""
+    given = cut(" ".join(exc.given.split()), MAX_GIVEN)
+    if exc.reason.startswith("host-bits:"):
+        network = exc.reason.split(":", 1)[1]
+        return say("modal-host-bits", label=exc.question.label, given=given, network=network)
+    return say("modal-invalid-value", label=exc.question.label, given=given, accepted=exc.accepted)
+
+
+def _rejected(kb: Knowledge, exc: ValidationError) -> dict[str, str]:
+    """The plan model's errors by the block of the question each names (else the first)."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        key = str(error["loc"][0]) if error["loc"] else ""
+        q = kb.questions_by_key.get(key) or kb.questions[0]
+        text = say("modal-invalid-answer", label=q.label, error=error["msg"])
+        errors.setdefault(ids.question_block_id(q.key), cut(text, MAX_ERROR))
+    return errors
