@@ -1,9 +1,9 @@
 """Answering a request: recommend for the plan read from it, and log the decision, once.
 
-Every surface that decides (the slash command, the questionnaire, a what-if in a card's thread,
-`netplugin recommend --log`) calls `decide`. A request already decided (Slack's retry, a double
-submit, a restart finishing what a killed process acknowledged) is recognised by the unique
-index on its request key, in the same insert: nothing reads first.
+Every surface that decides (the slash command, an @mention, the questionnaire, a what-if in a
+card's thread, `netplugin recommend --log`) calls `decide`. A request already decided (Slack's
+retry, a double submit, a restart finishing what a killed process acknowledged) is recognised by
+the unique index on its request key, in the same insert: nothing reads first.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Asked(BaseModel):
     user: str | None = None
     parent_id: int | None = None
     request_key: str | None = None
+    thread_ts: str | None = None  # a card answering an @mention goes in the mention's thread
 
 
 def decide(

@@ -98,3 +98,13 @@ def m006_confidence(db: Database) -> None:
         "UPDATE decisions SET confidence = json_extract(result, '$.confidence')"
         " WHERE status = 'recommended'"
     )
+
+
+@migrations()
+def m007_card_thread(db: Database) -> None:
+    """Version 7: the thread a card was posted in (`thread_ts`, the parent message's ts), for a
+    card that answers an @mention in the mention's thread: its retries post there, a lookup reads
+    that thread, and a reply in it is about that card. NULL for a card posted in the channel."""
+    table = db["decisions"]
+    table.add_column("thread_ts", str)
+    table.create_index(["channel", "thread_ts"])

@@ -26,9 +26,10 @@ from bot.decisions.database import LogFile, now
 from bot.decisions.inbox import RequestInbox
 from bot.settings import Settings
 
-Source = Literal["slash", "modal", "button", "thread-what-if", "cli", "playground"]
+Source = Literal["slash", "modal", "mention", "button", "thread-what-if", "cli", "playground"]
 Visibility = Literal["public", "private", "dm", "unknown", "local"]
-CARD_SOURCES = ("slash", "modal")  # the decisions whose card is posted: their posting is tracked
+# The decisions whose card is posted: their posting is tracked.
+CARD_SOURCES = ("slash", "modal", "mention")
 PostState = Literal["pending", "posting", "posted", "failed"]
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Decision(BaseModel):
     confidence: str | None = None  # firm | leaning, for a recommendation (None: logged before)
     knowledge_version: str
     message_ts: str | None = None
+    thread_ts: str | None = None  # the thread the card is posted in (None: in the channel)
     permalink: str | None = None
     parent_id: int | None = None
     request_key: str | None = None
@@ -113,6 +115,7 @@ class DecisionLog:
         user: str | None = None,
         parent_id: int | None = None,
         request_key: str | None = None,
+        thread_ts: str | None = None,
     ) -> tuple[Decision, bool]:
         """Log a decision in one transaction. Returns (decision, created); with a request key
         already logged (a retry, a double click) the insert meets the unique index, and it
@@ -133,6 +136,7 @@ class DecisionLog:
             "knowledge_version": result["knowledge_version"],
             "parent_id": parent_id,
             "request_key": request_key,
+            "thread_ts": thread_ts,
             "post_state": "pending" if source in CARD_SOURCES else None,
         }
         existing: Decision | None = None
@@ -244,9 +248,22 @@ class DecisionLog:
             return [Decision.from_row(r) for r in rows]
 
     def by_message(self, channel: str, ts: str) -> Decision | None:
-        """The decision whose card is message `ts` in `channel` (a thread's parent)."""
+        """The decision a thread whose parent is message `ts` in `channel` is about: the one
+        whose card that message is, else the latest whose card was posted in that thread (the
+        card answering an @mention, in the mention's thread)."""
         with self._lock:
-            return self._one("channel = ? AND message_ts = ?", [channel, ts])
+            found = self._one("channel = ? AND message_ts = ?", [channel, ts])
+            if found is not None:
+                return found
+            rows = list(
+                self.db["decisions"].rows_where(
+                    "channel = ? AND thread_ts = ? AND message_ts IS NOT NULL",
+                    [channel, ts],
+                    order_by="id DESC",
+                    limit=1,
+                )
+            )
+            return Decision.from_row(rows[0]) if rows else None
 
     def history(self, channel: str, limit: int = 10) -> list[Decision]:
         with self._lock:

@@ -13,14 +13,14 @@
         call = fake.wait_for("chat.postMessage", timeout=5)
 
 Methods: the ones the app calls over HTTP (auth.test, chat.postMessage with message metadata,
-chat.getPermalink, views.open, conversations.open, conversations.history with
-include_all_metadata: bot/slack/ids.METHOD_SCOPES); a subclass adds more to
-`methods` and says which token each takes (`credentials`). Bodies may be form-encoded or JSON,
-like Slack accepts, or a GET's query string; the token comes from the Authorization header or the
-`token` field. Every
-call, failed or not, is recorded with its parameters and headers. Answers to a valid token carry
-`x-oauth-scopes` (the granted scopes, by default every scope the app asks for,
-bot/slack/ids.BOT_SCOPES), as Slack's do; any other token gets `invalid_auth`.
+chat.getPermalink, views.open, conversations.open, conversations.history and
+conversations.replies with include_all_metadata: bot/slack/ids.METHOD_SCOPES); a subclass adds
+more to `methods` and says which token each takes (`credentials`). Bodies may be form-encoded
+or JSON, like Slack accepts, or a GET's query string; the token comes from the Authorization
+header or the `token` field. Every call, failed or not, is recorded with its parameters and
+headers. Answers to a valid token carry `x-oauth-scopes` (the granted scopes, by default every
+scope the app asks for, bot/slack/ids.BOT_SCOPES), as Slack's do; any other token gets
+`invalid_auth`.
 Response URLs (`/response_url/<id>`) record what the app sends there. GET /_fake/calls gives the
 record as JSON (for another process: a benchmark, a playground page). `python -m
 bot.fakeslack` runs one until its standard input closes, printing its URL.
@@ -39,7 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from bot.fakeslack.workspace import OpenView, Workspace
+from bot.fakeslack.workspace import Channel, Message, OpenView, Workspace
 
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 RESPONSE_URL = "response_url"  # the "method" name of response_url posts, for fail_next/wait_for
@@ -133,6 +133,7 @@ class FakeSlack:
             "views.open": self._views_open,
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
         }
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -406,37 +407,36 @@ class FakeSlack:
         )
         return {"channel": channel, "ts": message.ts, "message": message.to_api(metadata=True)}
 
-    def _conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
-        """Top-level messages, newest first, between `oldest` and `latest` (exclusive unless
-        `inclusive`), `limit` a page (default 100) with a cursor; metadata only with
-        include_all_metadata. The bot must be in the channel, as with Slack."""
+    def _readable_channel(self, p: dict[str, Any]) -> Channel:
+        """The channel a history method reads: the bot must be in it, as with Slack."""
         ws = self.workspace
         found = ws.channels.get(str(p.get("channel") or ""))
         if found is None:
             raise SlackError("channel_not_found")
         if ws.bot_user_id not in found.members:
             raise SlackError("not_in_channel")
-        inclusive = _flag(p.get("inclusive"))
-        oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or "inf")
-        try:
-            limit = max(1, min(int(p.get("limit") or 100), 999))
-            start = int(str(p.get("cursor") or "0").removeprefix("next:"))
-        except ValueError:
-            raise SlackError("invalid_arguments") from None
-        with ws.lock:
-            messages = [
-                m
-                for m in reversed(found.messages)
-                if (oldest <= float(m.ts) <= latest if inclusive else oldest < float(m.ts) < latest)
-            ]
-        page = messages[start : start + limit]
-        more = start + limit < len(messages)
-        metadata = _flag(p.get("include_all_metadata"))
-        return {
-            "messages": [m.to_api(metadata=metadata) for m in page],
-            "has_more": more,
-            "response_metadata": {"next_cursor": f"next:{start + limit}" if more else ""},
-        }
+        return found
+
+    def _conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages, newest first, between `oldest` and `latest` (exclusive unless
+        `inclusive`), `limit` a page (default 100) with a cursor; metadata only with
+        include_all_metadata. The bot must be in the channel, as with Slack."""
+        found = self._readable_channel(p)
+        with self.workspace.lock:
+            messages = list(reversed(found.messages))
+        return _page(messages, p)
+
+    def _conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent (message `ts`) then its replies, oldest first, with the same
+        window, paging and metadata as conversations.history."""
+        found = self._readable_channel(p)
+        ts = str(p.get("ts") or "")
+        with self.workspace.lock:
+            parent = found.message(ts)
+            if parent is None:
+                raise SlackError("thread_not_found")
+            messages = [parent, *found.thread(ts)]
+        return _page(messages, p)
 
     def _chat_get_permalink(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = self.workspace.channels.get(p.get("channel") or "")
@@ -484,6 +484,32 @@ class FakeSlack:
                 via=RESPONSE_URL,
             )
         return 200, {}, {"ok": True}
+
+
+def _page(messages: list[Message], p: dict[str, Any]) -> dict[str, Any]:
+    """One page of `messages` (in the order given) between `oldest` and `latest` (exclusive
+    unless `inclusive`), `limit` a page (default 100) with a cursor; metadata only with
+    include_all_metadata."""
+    inclusive = _flag(p.get("inclusive"))
+    oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or "inf")
+    try:
+        limit = max(1, min(int(p.get("limit") or 100), 999))
+        start = int(str(p.get("cursor") or "0").removeprefix("next:"))
+    except ValueError:
+        raise SlackError("invalid_arguments") from None
+    window = [
+        m
+        for m in messages
+        if (oldest <= float(m.ts) <= latest if inclusive else oldest < float(m.ts) < latest)
+    ]
+    page = window[start : start + limit]
+    more = start + limit < len(window)
+    metadata = _flag(p.get("include_all_metadata"))
+    return {
+        "messages": [m.to_api(metadata=metadata) for m in page],
+        "has_more": more,
+        "response_metadata": {"next_cursor": f"next:{start + limit}" if more else ""},
+    }
 
 
 def _stored_view(view_id: str, view: dict[str, Any], team_id: str) -> dict[str, Any]:

@@ -57,8 +57,10 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "views.open": (),
     # The shortcut's card goes to the user's DM with the bot: conversations.open(users=...).
     "conversations.open": ("im:write",),
-    # A card whose post had no answer is looked for by its metadata before being posted again.
+    # A card whose post had no answer is looked for by its metadata before being posted again;
+    # in its thread, for the card answering an @mention.
     "conversations.history": ("channels:history", "groups:history", "im:history"),
+    "conversations.replies": ("channels:history", "groups:history", "im:history"),
 }
 COMMAND_SCOPES = ("commands",)  # slash commands and shortcuts
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {

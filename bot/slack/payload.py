@@ -24,6 +24,26 @@ def visibility(channel_id: str | None, channel_name: str | None = None) -> Visib
     return "unknown"
 
 
+# An event's `channel_type` (message events carry it), as a decision's visibility.
+CHANNEL_TYPES: dict[str, Visibility] = {
+    "channel": "public",
+    "group": "private",
+    "mpim": "private",
+    "im": "dm",
+}
+
+
+def event_visibility(event: dict[str, Any]) -> Visibility:
+    """Who may see a decision asked in an event's channel. Message events say the channel's type;
+    an app_mention does not, and a C… id may be a private channel: then `unknown`, so that the
+    decision is shown only where it was made (Decision.visible_from)."""
+    kind = CHANNEL_TYPES.get(str(event.get("channel_type") or ""))
+    if kind is not None:
+        return kind
+    guessed = visibility(event.get("channel"))
+    return "unknown" if guessed == "public" else guessed
+
+
 def team_id(body: dict[str, Any]) -> str | None:
     team = body.get("team")
     if isinstance(team, dict):

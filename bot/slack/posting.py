@@ -8,8 +8,10 @@
    duplicated submission finds it claimed and posts nothing.
 2. **Post**, on the channel's lane (bot/slack/ackfirst.py), not on the shared lazy workers:
    chat.postMessage with the card and its message metadata (`event_type` netplugin_card,
-   `event_payload` {"decision_id": N}). Never retried blindly: slack_sdk's retry handlers are
-   left out of these calls (a retried post whose first try reached Slack is a second card).
+   `event_payload` {"decision_id": N}); in the decision's thread when it has one (the card
+   answering an @mention goes in the mention's thread). Never retried blindly: slack_sdk's
+   retry handlers are left out of these calls (a retried post whose first try reached Slack is
+   a second card).
 3. **Record**: posted with the ts (then the permalink), or failed, before the user is told.
 
 What Slack answers:
@@ -21,7 +23,8 @@ What Slack answers:
   hint. Any other error that says nothing was posted (invalid_blocks, …): failed, and a clear
   message to the user.
 - 5xx, fatal_error, a timeout or a broken connection: the outcome is unknown. After a pause the
-  bot looks for the card in the channel (conversations.history with include_all_metadata):
+  bot looks for the card in the channel (conversations.history with include_all_metadata; for a
+  card in a thread, conversations.replies):
   found, it is recorded as posted; not found, it is posted again, at most MAX_POSTS times in
   all, then the user is told. When the channel cannot be read, the user is told that the card
   is unconfirmed, and it is not posted again.
@@ -87,6 +90,10 @@ class Card:
     @property
     def lane(self) -> str:
         return self.channel or f"dm:{self.user}"
+
+    @property
+    def thread_ts(self) -> str | None:
+        return self.decision.thread_ts if self.channel else None
 
 
 def card_metadata(decision: Decision) -> dict[str, Any]:
@@ -223,7 +230,8 @@ def _post(advisor: Advisor, client: WebClient, card: Card) -> None:
     quiet = quiet_client(client)
     try:
         channel = card.channel or open_dm(quiet, card.user or "")
-        response = quiet.chat_postMessage(channel=channel, **card.message)
+        in_thread = {"thread_ts": card.thread_ts} if card.thread_ts else {}
+        response = quiet.chat_postMessage(channel=channel, **card.message, **in_thread)
     except (SlackClientError, OSError) as exc:
         if not _rate_limited(exc):  # a 429 posted nothing: it is no try
             card.posts += 1
@@ -292,17 +300,22 @@ def _wait(advisor: Advisor, client: WebClient, card: Card, exc: SlackApiError, s
 def find_card(
     client: WebClient, channel: str, decision: Decision, bot_user_id: str | None
 ) -> str | None:
-    """The ts of `decision`'s card in `channel`, from the messages since shortly before it was
-    decided (by their metadata); None when it is not there."""
+    """The ts of `decision`'s card in `channel` (in its thread, when it has one), from the
+    messages since shortly before it was decided (by their metadata); None when it is not there."""
     oldest = datetime.fromisoformat(decision.created_at).timestamp() - LOOKBACK
     cursor = None
+    read = client.conversations_history
+    where: dict[str, Any] = {}
+    if decision.thread_ts:
+        read, where = client.conversations_replies, {"ts": decision.thread_ts}
     for _ in range(HISTORY_PAGES):
-        page = client.conversations_history(
+        page = read(
             channel=channel,
             oldest=f"{oldest:.6f}",
             include_all_metadata=True,
             limit=200,
             cursor=cursor,
+            **where,
         )
         for message in page.get("messages") or []:
             if is_card_of(message, decision.id, bot_user_id):

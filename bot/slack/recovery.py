@@ -1,7 +1,8 @@
 """After a crash, finish what a killed process had acknowledged:
 
 - requests kept before the ack but never decided (it died between the ack and the decision):
-  decide them and post their cards (or thread replies), as their listeners would have;
+  decide them and post their cards (or thread replies), as their listeners would have: slash
+  commands, questionnaires, replies in a card's thread, mentions carrying a question;
 - cards never posted (it died between the decision and chat.postMessage), and cards it was
   posting when it died, with the outcome unknown: those are looked for in the channel (by their
   message metadata) before being posted (bot/slack/posting.py).
@@ -20,6 +21,7 @@ from slack_sdk import WebClient
 from bot.slack.commands.question import answer_question
 from bot.slack.commands.request import SlashRequest
 from bot.slack.deps import Advisor
+from bot.slack.events.mention import answer_mention
 from bot.slack.posting import resume_card
 from bot.slack.threads import answer_and_post, card_decision
 from bot.slack.views.plan_submitted import post_plan
@@ -43,6 +45,9 @@ def finish_acknowledged(advisor: Advisor, client: WebClient, window: timedelta =
                 post_plan(advisor, client, payload["body"], payload["view"])
             elif kind == "thread" and (decision := card_decision(advisor, payload)) is not None:
                 answer_and_post(advisor, client, decision, payload)
+            elif kind == "mention":  # decided (closing the request) and its card posted, or told
+                if not answer_mention(advisor, client, payload):
+                    advisor.log.inbox.finish(key)
             else:
                 advisor.log.inbox.finish(key)
             finished += 1

@@ -40,11 +40,14 @@ def request_key(event: dict[str, Any]) -> str:
     return f"thread-reply:{event.get('channel')}:{event.get('ts')}"
 
 
-def keep(advisor: Advisor, event: dict[str, Any]) -> None:
-    """Before the ack: keep a message that is for us, so a restart answers it if we die."""
-    if card_decision(advisor, event) is not None:
-        kept = {k: event.get(k) for k in ("type", "channel", "user", "text", "ts", "thread_ts")}
-        advisor.log.inbox.accept(request_key(event), "thread", {**kept, "team": event.get("team")})
+def keep(advisor: Advisor, event: dict[str, Any]) -> bool:
+    """Before the ack: keep a message that is for us, so a restart answers it if we die. True
+    when it replies to a card (and was kept)."""
+    if card_decision(advisor, event) is None:
+        return False
+    kept = {k: event.get(k) for k in ("type", "channel", "user", "text", "ts", "thread_ts")}
+    advisor.log.inbox.accept(request_key(event), "thread", {**kept, "team": event.get("team")})
+    return True
 
 
 def card_decision(advisor: Advisor, event: dict[str, Any]) -> Decision | None:

@@ -2,23 +2,23 @@
 
 The request is kept in the log before the ack (commands/netplugin.py); here, after the ack, the
 decision is logged (which closes the request, in the same transaction), then the card posted
-once however often the request comes (bot/slack/posting.py).
+once however often the request comes (bot/slack/asking.py, the path an @mention takes too).
 A restart finishes requests a killed process had acknowledged (bot/slack/recovery.py).
 """
 
 from __future__ import annotations
 
 from bot.core.grammar import ParsedQuestion, read_question
-from bot.decisions import Asked, Decision, decide
+from bot.decisions import Asked
 from bot.render.messages import problem_text
 from bot.slack import render
+from bot.slack.asking import decide_and_post
 from bot.slack.commands.request import SlashRequest
-from bot.slack.posting import post_card
 
 
-def record_question(request: SlashRequest, parsed: ParsedQuestion) -> Decision:
-    """Decide once per request: the trigger_id is the request key."""
-    asked = Asked(
+def asked_by(request: SlashRequest, parsed: ParsedQuestion) -> Asked:
+    """Who asked, where: once per request, the trigger_id being the request key."""
+    return Asked(
         source="slash",
         raw_text=parsed.text,
         team=request.team,
@@ -27,15 +27,6 @@ def record_question(request: SlashRequest, parsed: ParsedQuestion) -> Decision:
         user=request.user,
         request_key=request.trigger_id,
     )
-    decision, _ = decide(
-        request.advisor.log,
-        request.advisor.kb,
-        parsed.plan,
-        asked,
-        understood=parsed.understood,
-        unsure=parsed.unsure,
-    )
-    return decision
 
 
 def answer_question(request: SlashRequest, text: str) -> None:
@@ -51,14 +42,10 @@ def answer_question(request: SlashRequest, text: str) -> None:
         if request.trigger_id:
             advisor.log.inbox.finish(request.trigger_id)
         return
-    decision = record_question(request, parsed)
-    if decision.message_ts:
-        return  # the same request again: its card is already there
-    post_card(
+    decide_and_post(
         advisor,
         request.client,
-        decision=decision,
-        channel=request.channel,
-        user=request.user,
+        parsed,
+        asked_by(request, parsed),
         response_url=request.response_url,
     )
