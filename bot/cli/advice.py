@@ -17,7 +17,6 @@ from bot.core.grammar import read_question
 from bot.core.knowledge import PLUGIN_IDS, KnowledgeError, default_knowledge, load_knowledge
 from bot.core.phrasebook import phrasebook
 from bot.core.plugin_words import named_plugin
-from bot.core.topics import load_topics
 from bot.render.environment import render_text
 from bot.render.messages import problem_text, say
 
@@ -137,7 +136,6 @@ def knowledge_check(directory: str | None) -> None:
     """Validate the knowledge files; name the file, entry and field of every problem."""
     try:
         kb = load_knowledge(directory)
-        load_topics(kb)  # knowledge/topics.yaml: the words that name each checklist item
     except KnowledgeError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

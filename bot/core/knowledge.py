@@ -238,6 +238,15 @@ class VocabularyFile(_Strict):
     questions: dict[str, QuestionWords]
 
 
+# --- topics.yaml ----------------------------------------------------------------------------
+
+
+class TopicsFile(_Strict):
+    """Words that name one checklist item in a question about it (bot/core/topics.py)."""
+
+    topics: dict[str, Annotated[Phrases, Field(min_length=1)]]  # item id → phrases
+
+
 # --- rules.yaml -----------------------------------------------------------------------------
 
 
@@ -344,6 +353,7 @@ FILES: dict[str, type[BaseModel]] = {
     "rules.yaml": RulesFile,
     "checklist.yaml": ChecklistFile,
     "vocabulary.yaml": VocabularyFile,
+    "topics.yaml": TopicsFile,
 }
 
 
@@ -365,6 +375,7 @@ class Knowledge(BaseModel):
     warnings: list[WarningRule]
     checklist: list[ChecklistItem]
     vocabulary: VocabularyFile
+    topics: dict[str, list[str]]
 
     def plugin(self, plugin_id: str) -> Plugin:
         return next(p for p in self.plugins if p.id == plugin_id)
@@ -510,6 +521,11 @@ def _cross_check(kb: Knowledge) -> None:
         check("checklist.yaml", item.id, item.sources, item.rows, conds)
     unique("rules.yaml", [r.id for r in kb.rules] + [w.id for w in kb.warnings])
     unique("checklist.yaml", [i.id for i in kb.checklist])
+    for item_id in kb.topics:
+        if item_id not in {i.id for i in kb.checklist}:
+            problems.append(
+                f"topics.yaml: entry '{item_id}': field 'topics': not an item of checklist.yaml"
+            )
     unique("questions.yaml", [q.key for q in kb.questions])
     unique("plugins.yaml", [r.id for r in kb.rows])
     if sorted(p.id for p in kb.plugins) != sorted(PLUGIN_IDS):
@@ -610,6 +626,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         warnings=parts["rules.yaml"].warnings,
         checklist=parts["checklist.yaml"].items,
         vocabulary=parts["vocabulary.yaml"],
+        topics=parts["topics.yaml"].topics,
     )
     _cross_check(kb)
     return kb

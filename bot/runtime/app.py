@@ -193,7 +193,6 @@ def build_app(
         log=log if log is not None else DecisionLog(settings.netplugin_db),
         bot_user_id=authorized.bot_user_id,
     )
-    _ = advisor.topics  # a broken knowledge/topics.yaml fails here, at start, not in a thread
     obs = obs or Observability()
     obs.watch(advisor.log)
     # Bolt takes the token from the AuthorizeResult; a client with a token as well would make it
