@@ -202,6 +202,21 @@ class YesNoWords(_Strict):
     unless: Phrases = []  # a `yes` phrase in a clause with one of these is something else
 
 
+class VersionWords(_Strict):
+    """A version question in plain words: what names a Kubernetes version next to its number
+    ("Kubernetes 1.30", "we'll run 1.32", "a 1.30 cluster"), and what makes the number
+    something else ("containerd 1.7", "1.25 Gbps") or a bound, not the version ("1.28 or
+    later")."""
+
+    example: str  # how people name the thing: the reader's tests say it every way
+    before: Phrases  # right before the number, a few words at most: "kubernetes", "k8s", "ack"
+    verbs: Phrases = []  # before a number that looks like a version (1.30, v1.30, 1.30.2): "run"
+    after: Phrases = []  # right after the number: "1.30 cluster"
+    bounds: Phrases = []  # "or later", "at least": a bound, not the version
+    other: Phrases = []  # right before or after the number, it is no Kubernetes version
+    later: Phrases = []  # "upgrading to 1.31 next year": a version said plainly comes first
+
+
 def _words_kind(data: Any) -> str:
     return "list" if isinstance(data, dict) and "values" in data else "yes-no"
 
@@ -235,6 +250,7 @@ class VocabularyFile(_Strict):
     per_node: Phrases
     cidr_roles: dict[str, Phrases]
     cidr_within: Phrases
+    versions: dict[str, VersionWords] = {}  # by version question key
     questions: dict[str, QuestionWords]
 
 
@@ -556,6 +572,10 @@ def _vocabulary_phrases(vocab: VocabularyFile) -> list[tuple[str, list[str]]]:
         ("per_node", vocab.per_node),
         ("cidr_within", vocab.cidr_within),
         *((f"cidr_roles.{k}", v) for k, v in vocab.cidr_roles.items()),
+        *(
+            (f"versions.{k}", w.before + w.verbs + w.after + w.bounds + w.other + w.later)
+            for k, w in vocab.versions.items()
+        ),
     ]
     for key, words in vocab.questions.items():
         if isinstance(words, YesNoWords):
@@ -600,6 +620,9 @@ def _check_vocabulary(kb: Knowledge) -> list[str]:
     for key in vocab.cidr_roles:
         if kb.questions_by_key.get(key) is None or kb.question(key).type != "cidr":
             problem(key, "cidr_roles", "not a CIDR question")
+    for key in vocab.versions:
+        if kb.questions_by_key.get(key) is None or kb.question(key).type != "version":
+            problem(key, "versions", "not a version question")
     return problems
 
 
