@@ -180,3 +180,28 @@ def test_a_vocabulary_phrase_in_capitals_is_named(knowledge_copy):
         "entry 'leased-line': field 'phrases': 'Express Connect': write phrases in lower case"
         in message
     )
+
+
+def test_version_words_for_a_question_that_takes_no_version_are_named(knowledge_copy):
+    def misplaced(data):
+        data["versions"]["nodes"] = data["versions"]["k8s-version"]
+
+    message = _break(knowledge_copy, "vocabulary.yaml", misplaced)
+    assert "vocabulary.yaml: entry 'nodes': field 'versions': not a version question" in message
+
+
+def test_a_broken_version_cue_is_named(knowledge_copy):
+    def bad_regex(data):
+        data["versions"]["k8s-version"]["before"].append("k8s(")
+
+    message = _break(knowledge_copy, "vocabulary.yaml", bad_regex)
+    assert "field 'k8s-version.before'" in message
+    assert "'k8s(' is not a valid regular expression" in message
+
+
+def test_a_version_cue_in_capitals_is_named(knowledge_copy):
+    def capitals(data):
+        data["versions"]["k8s-version"]["after"].append("Cluster")
+
+    message = _break(knowledge_copy, "vocabulary.yaml", capitals)
+    assert "'Cluster': write phrases in lower case" in message

@@ -15,7 +15,9 @@ package is the grammar that decides what they mean where they stand:
    clause before it ("BGP? no", "express connect - yes");
 4. numbers count nodes only before a count noun, sites before a site noun ("700 shops, one
    each"), pods per node and the per-node mask where a node is named; CIDRs take the role of the
-   nearest cue (pod, service, VPC/host …);
+   nearest cue (pod, service, VPC/host …); a Kubernetes version is read where words name it
+   ("Kubernetes 1.30", "we'll run 1.32", "a 1.30 cluster"), never next to another thing's
+   version or a unit ("containerd 1.7", "1.25 Gbps"), and a bound ("1.28 or later") is asked back;
 5. across clauses, a key said two ways sets nothing (unless a correction says "actually"), lists
    add what is affirmed and drop what is negated, and counts take the largest (or the sum of
    "48 … + 16 …").

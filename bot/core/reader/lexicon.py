@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.knowledge import Knowledge, ListWords, VocabularyFile, YesNoWords
+from bot.core.knowledge import Knowledge, ListWords, VersionWords, VocabularyFile, YesNoWords
 
 # " ... " in a phrase: up to a few words, within one clause (clauses are joined by newlines).
 GAP = r"[^\w\n](?:[^\n]{0,40}?[^\w\n])?"
@@ -113,6 +113,35 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class VersionCues:
+    """The words of one version question (vocabulary.yaml `versions`), compiled; None where
+    the vocabulary gives none."""
+
+    key: str
+    before: re.Pattern[str] | None
+    verbs: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    bounds: re.Pattern[str] | None
+    other: re.Pattern[str] | None
+    later: re.Pattern[str] | None
+
+    @classmethod
+    def compile(cls, key: str, words: VersionWords) -> VersionCues:
+        def optional(patterns: list[str]) -> re.Pattern[str] | None:
+            return _any(patterns) if patterns else None  # no phrase matches nothing
+
+        return cls(
+            key,
+            optional(words.before),
+            optional(words.verbs),
+            optional(words.after),
+            optional(words.bounds),
+            optional(words.other),
+            optional(words.later),
+        )
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """The vocabulary compiled. Patterns that read normalised text are case-sensitive (the text
     is lower case already, and vocabulary.yaml is checked to be); those that split the user's
@@ -152,6 +181,7 @@ class Lexicon:
     list_items: re.Pattern[str]
     not_nodes: re.Pattern[str]  # things a place before them describes ("on-prem Prometheus")
     kinds: dict[str, str] = field(default_factory=dict)  # question key → its type
+    versions: tuple[VersionCues, ...] = ()
 
 
 _LEXICONS: dict[str, Lexicon] = {}  # by knowledge version: compiled once per process
@@ -279,4 +309,5 @@ def _compile(kb: Knowledge) -> Lexicon:
         list_items=_any(items),
         not_nodes=re.compile(r"\s+(?:[\w'-]+\s+)?" + _any(v.not_nodes).pattern),
         kinds={q.key: q.type for q in kb.questions},
+        versions=tuple(VersionCues.compile(k, w) for k, w in v.versions.items()),
     )

@@ -24,8 +24,20 @@ from bot.core.reader.numbers import (
     number,
     read_numbers,
 )
+from bot.core.reader.versions import read_versions
 
-UnsureWhy = Literal["hedged", "asked", "contradictory", "no-role", "range", "about-plugin", "vague"]
+UnsureWhy = Literal[
+    "hedged",
+    "asked",
+    "contradictory",
+    "no-role",
+    "range",
+    "about-plugin",
+    "vague",
+    "negated",  # a version said as what it is not ("not 1.26")
+    "asked-value",  # asked, of a question whose answer is a value (a version), not yes or no
+    "about-plugin-value",
+]
 
 
 class Found(BaseModel):
@@ -61,7 +73,8 @@ class Statement:
     value: Any
     clause: int
     correction: bool = False
-    kind: Literal["set", "add", "drop", "only"] = "set"
+    # "later": a version the cluster is upgraded to, which gives way to one said plainly
+    kind: Literal["set", "add", "drop", "only", "later"] = "set"
 
 
 @dataclass
@@ -99,6 +112,7 @@ def read_words(text: str, kb: Knowledge) -> Reading:
             clause.premise and not clause.asks and bool(CONDITION.match(clause.text))
         )
         rest = _read_cidrs(msg, i, lex, hedged, correction)
+        rest = _read_versions(msg, i, rest, lex, hedged, correction)
         _read_counts(msg, i, rest, lex, hedged, correction)
         _read_mentions(msg, i, lex, hedged, correction)
 
@@ -141,6 +155,12 @@ def _answers_before(msg: _Message, i: int, lex: Lexicon, correction: bool) -> bo
         else:
             value = answer == mention.polarity
             msg.statements.append(Statement(mention.key, value, latest, correction))
+    if answer is False:  # "Kubernetes 1.30 - no": a version has no opposite to take
+        said = f"{msg.clauses[latest].said} … {msg.clauses[i].said}"
+        for s in [s for s in msg.statements if s.clause == latest]:
+            if lex.kinds.get(s.key) == "version":
+                msg.statements.remove(s)
+                msg.unsure.append(Unsure(key=s.key, said=said, why="negated"))
     if answer == "hedge":  # "pod cidr 10.88.0.0/13 | but not final": nothing of it stands
         for s in [s for s in msg.statements if s.clause == latest]:
             msg.statements.remove(s)
@@ -178,6 +198,25 @@ def _read_cidrs(msg: _Message, i: int, lex: Lexicon, hedged: bool, correction: b
             if value:
                 msg.per_node[key].append((value, i))
             text = blank(text, m.span())
+    return text
+
+
+def _read_versions(
+    msg: _Message, i: int, text: str, lex: Lexicon, hedged: bool, correction: bool
+) -> str:
+    """The clause's Kubernetes versions; the text with them blanked out (no count reads them)."""
+    if "." not in text:
+        return text  # no version here (most clauses)
+    said_before = any(lex.kinds.get(s.key) == "version" for s in msg.statements)
+    versions, text = read_versions(
+        msg.clauses[i], text, lex, hedged=hedged, correction=correction, said_before=said_before
+    )
+    for version in versions:
+        if version.why is not None:
+            msg.unsure.append(Unsure(key=version.key, said=msg.clauses[i].said, why=version.why))
+        else:
+            kind: Literal["set", "later"] = "later" if version.later else "set"
+            msg.statements.append(Statement(version.key, version.value, i, correction, kind))
     return text
 
 
@@ -334,6 +373,9 @@ def _settle(
             elif q.none_value and dropped >= set(q.choice_values()) - {q.none_value}:
                 found.append(Found(key=q.key, value=[q.none_value], said=said))
             continue
+        if any(s.kind != "later" for s in said_all):  # "on 1.30 now, upgrading to 1.31 later"
+            said_all = [s for s in said_all if s.kind != "later"]
+            said = " … ".join(dict.fromkeys(clauses[s.clause].said for s in said_all))
         distinct = list(dict.fromkeys(str(s.value) for s in said_all))
         if len(distinct) > 1:
             unsure.append(Unsure(key=q.key, said=said, why="contradictory"))
