@@ -46,6 +46,7 @@ def test_every_question_is_shown_with_its_words_or_as_a_key_only(kb) -> None:
     with_words = {key for key, _, _ in said}
     # Every question the vocabulary has words for is shown with some of them.
     assert set(kb.vocabulary.questions) <= with_words
+    assert set(kb.vocabulary.versions) <= with_words  # "Kubernetes 1.30"
     for key in {q.key for q in kb.questions} - with_words:
         assert f"- `{key}`: only as `{key}=…`" in section
 

@@ -81,4 +81,8 @@ def phrasebook(kb: Knowledge) -> dict[str, list[ValueWords]]:
         ]
         if entries:
             book[key] = entries
+    for key, words in kb.vocabulary.versions.items():
+        said = read_question(words.example, kb).plan.values().get(key)
+        if said is not None:
+            book[key] = [ValueWords(value=said, phrases=[words.example])]
     return book
