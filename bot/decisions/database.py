@@ -2,8 +2,9 @@
 (WAL, so datasette and the CLI read while the bot writes), migrated, and probed for readiness.
 
 Two failures have a name: `LogFileError` when the file cannot be used at all (at start: not a
-database, read-only, a directory that cannot be made), `LogUnavailable` when a write cannot be
-made now (locked by another process, read-only, full disk), so that the caller can say so.
+database, read-only, a directory that cannot be made; missing, when only an existing file may
+be opened), `LogUnavailable` when a write cannot be made now (locked by another process,
+read-only, full disk), so that the caller can say so.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class LogUnavailable(Exception):
 
 class LogFileError(Exception):
     """The decision log's file cannot be opened as a writable SQLite database. `problem` says
-    which way: corrupt, read-only, locked, full, cannot-open (the file or its directory)."""
+    which way: corrupt, read-only, locked, full, cannot-open (the file or its directory),
+    missing (no such file, and it was asked for with must_exist)."""
 
     def __init__(self, path: str, problem: str, error: str):
         super().__init__(f"{path}: {problem} ({error})")
@@ -58,17 +60,32 @@ def problem_of(exc: BaseException) -> str:
 class LogFile:
     """One SQLite file (or `:memory:`) and the lock that makes its connection safe to share
     between listener threads. Raises LogFileError when the file cannot be opened, migrated and
-    written (a one-row write proves it at once, not at the first question)."""
+    written (a one-row write proves it at once, not at the first question).
 
-    def __init__(self, path: str):
+    must_exist=True (the operator's read commands): a file that is not there is LogFileError
+    `missing`, and nothing is created, neither the file nor its directories (SQLite opens it
+    with mode=rw, which never creates one, so a file removed meanwhile is not made either).
+    An existing file is migrated as at any start: the reading code needs the current columns
+    (an older file opened read-only would fail on its first query), and the migrations are
+    the ones the bot's next start applies anyway, each in a transaction."""
+
+    def __init__(self, path: str, *, must_exist: bool = False):
         self.path = path
         self.memory = path == ":memory:"
         self.lock = threading.Lock()
         conn: sqlite3.Connection | None = None
+        if must_exist and not self.memory and not Path(path).exists():
+            raise LogFileError(path, "missing", "no such file")
         try:
-            if not self.memory:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            options: dict = {"check_same_thread": False, "isolation_level": None}
+            if must_exist and not self.memory:
+                path_or_uri = f"{Path(path).resolve().as_uri()}?mode=rw"
+                options["uri"] = True
+            else:
+                if not self.memory:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                path_or_uri = path
+            conn = sqlite3.connect(path_or_uri, **options)
             self.db = Database(conn)
             if not self.memory:
                 self.db.execute("PRAGMA journal_mode=WAL")

@@ -77,12 +77,14 @@ class Decision(BaseModel):
 
 
 class DecisionLog:
-    """The log on one SQLite file (or `:memory:`), safe to share between listener threads."""
+    """The log on one SQLite file (or `:memory:`), safe to share between listener threads.
+    must_exist=True opens an existing file only (LogFileError `missing` otherwise; nothing is
+    created): for commands that read the log."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, *, must_exist: bool = False):
         self.path = str(path or default_db_path())
         self.observers: list[Observer] = []
-        self.file = LogFile(self.path)
+        self.file = LogFile(self.path, must_exist=must_exist)
         self.db = self.file.db
         self._lock = self.file.lock
         self.inbox = RequestInbox(self.file)
