@@ -35,17 +35,19 @@ def test_migrations_on_an_empty_database(tmp_path):
         "m005_posting_state",
         "m006_confidence",
         "m007_card_thread",
+        "m008_lifecycle",
     ]
     columns = set(log.db["decisions"].columns_dict)
     assert {"request_key", "visibility", "post_state", "post_owner", "post_error"} <= columns
     assert "confidence" in columns
     assert "thread_ts" in columns
+    assert {"state", "cluster", "adopted_by", "review_by", "supersedes", "superseded_by"} <= columns
     assert log.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     # Opening again applies nothing twice.
     DecisionLog(tmp_path / "a.db").close()
 
 
-@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6])  # every earlier version, the last too
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6, 7])  # every earlier version, the last too
 def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, version):
     path = tmp_path / f"v{version}.db"
     earlier = Migrations(schema.migrations.name)
@@ -101,6 +103,8 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
         assert migrated.confidence == r["confidence"] == "firm"
     # Version 7: a card's thread; the cards logged before were posted in the channel.
     assert migrated.thread_ts is None
+    # Version 8: every decision logged before is a proposal.
+    assert {d.state for d in log.query()} == {"proposed"}
     # And the new version's features work on it.
     assert log.inbox.accept("T1", "slash", {"text": "x"})
     _, created = log.record(result=r, source="slash", request_key="T1")

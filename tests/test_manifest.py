@@ -47,6 +47,7 @@ METHOD_SCOPES = {
     "views.publish": (),
     "conversations.open": ({"im:write", "mpim:write", "channels:manage", "groups:write"},),
     "conversations.info": ({"channels:read", "groups:read", "im:read", "mpim:read"},),
+    "conversations.members": ({"channels:read", "groups:read", "im:read", "mpim:read"},),
     "conversations.replies": (
         {"channels:history", "groups:history", "im:history", "mpim:history"},
     ),

@@ -60,6 +60,7 @@ def manifest_context(mode: str, url: str | None = None) -> dict[str, Any]:
         "events": list(ids.EVENTS),
         # People can write to the bot in its DM only if it subscribes to DM messages.
         "dm_messages": "message.im" in ids.EVENTS,
+        "home_tab": ids.APP_HOME_OPENED in ids.EVENTS,
         "scopes": sorted(ids.BOT_SCOPES),
         "request_url": request_url(url) if mode == "http" and url else None,
     }

@@ -108,3 +108,22 @@ def m007_card_thread(db: Database) -> None:
     table = db["decisions"]
     table.add_column("thread_ts", str)
     table.create_index(["channel", "thread_ts"])
+
+
+@migrations()
+def m008_lifecycle(db: Database) -> None:
+    """Version 8: a decision's lifecycle. Every decision is `proposed`; adopting one makes it
+    the team's decision for a named cluster (`adopted`: cluster, adopted_by, adopted_at,
+    review_by), and the cluster's previous adopted decision `superseded`, both directions kept
+    (supersedes, superseded_by). Decisions logged before are proposals."""
+    table = db["decisions"]
+    table.add_column("state", str)
+    table.add_column("cluster", str)
+    table.add_column("adopted_by", str)
+    table.add_column("adopted_at", str)
+    table.add_column("review_by", str)  # an ISO date; NULL: before the cluster is created
+    table.add_column("supersedes", int)
+    table.add_column("superseded_by", int)
+    db.execute("UPDATE decisions SET state = 'proposed'")
+    table.create_index(["cluster", "state"])
+    table.create_index(["state", "adopted_at"])

@@ -31,6 +31,8 @@ Visibility = Literal["public", "private", "dm", "unknown", "local"]
 # The decisions whose card is posted: their posting is tracked.
 CARD_SOURCES = ("slash", "modal", "mention")
 PostState = Literal["pending", "posting", "posted", "failed"]
+# A decision is proposed until adopted for a cluster; adopting another for it supersedes it.
+State = Literal["proposed", "adopted", "superseded"]
 
 log = logging.getLogger(__name__)
 # An observer is called after each write as observer(event, **data): "recorded" (decision),
@@ -64,6 +66,13 @@ class Decision(BaseModel):
     parent_id: int | None = None
     request_key: str | None = None
     post_state: PostState | None = None  # None: a decision with no card of its own
+    state: State = "proposed"
+    cluster: str | None = None  # adopted (or superseded) for this cluster
+    adopted_by: str | None = None  # a Slack user id, or an operator's name (the CLI)
+    adopted_at: str | None = None
+    review_by: str | None = None  # an ISO date; None: before the cluster is created
+    supersedes: int | None = None
+    superseded_by: int | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Decision:
@@ -140,6 +149,7 @@ class DecisionLog:
             "request_key": request_key,
             "thread_ts": thread_ts,
             "post_state": "pending" if source in CARD_SOURCES else None,
+            "state": "proposed",
         }
         existing: Decision | None = None
         with self._lock:

@@ -134,6 +134,11 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
+            "conversations.members": self._conversations_members,
+            "conversations.info": self._conversations_info,
+            "users.info": self._users_info,
+            "chat.update": self._chat_update,
+            "views.publish": self._views_publish,
         }
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -437,6 +442,81 @@ class FakeSlack:
                 raise SlackError("thread_not_found")
             messages = [parent, *found.thread(ts)]
         return _page(messages, p)
+
+    def _conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A channel's member ids, a page at a time (`limit`, `cursor`); a private channel only
+        to its members, as with Slack."""
+        found = self.workspace.channels.get(str(p.get("channel") or ""))
+        if found is None or (found.is_private and self.workspace.bot_user_id not in found.members):
+            raise SlackError("channel_not_found")
+        with self.workspace.lock:
+            members = sorted(found.members)
+        try:
+            limit = max(1, min(int(p.get("limit") or 100), 1000))
+            start = int(str(p.get("cursor") or "0").removeprefix("next:"))
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        more = start + limit < len(members)
+        return {
+            "members": members[start : start + limit],
+            "response_metadata": {"next_cursor": f"next:{start + limit}" if more else ""},
+        }
+
+    def _conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        found = self.workspace.channels.get(str(p.get("channel") or ""))
+        if found is None or (found.is_private and self.workspace.bot_user_id not in found.members):
+            raise SlackError("channel_not_found")
+        return {
+            "channel": {
+                "id": found.id,
+                "name": found.name,
+                "is_private": found.is_private,
+                "is_im": found.is_im,
+                **({"user": found.im_user} if found.is_im else {}),
+            }
+        }
+
+    def _users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self.workspace.users.get(str(p.get("user") or ""))
+        if user is None:
+            raise SlackError("user_not_found")
+        profile = {"display_name": user.name, "real_name": user.name}
+        return {
+            "user": {"id": user.id, "name": user.name, "real_name": user.name, "profile": profile}
+        }
+
+    def _chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A message the bot posted, its text and blocks replaced."""
+        ws = self.workspace
+        found = ws.channels.get(str(p.get("channel") or ""))
+        if found is None:
+            raise SlackError("channel_not_found")
+        ts = str(p.get("ts") or "")
+        with ws.lock:
+            message = found.message(ts)
+            if message is None:
+                raise SlackError("message_not_found")
+            if message.bot_id != ws.bot_id:
+                raise SlackError("cant_update_message")
+            if not p.get("text") and not p.get("blocks"):
+                raise SlackError("no_text")
+            message.text = p.get("text") or ""
+            message.blocks = p.get("blocks") or []
+        return {"channel": found.id, "ts": ts, "text": message.text}
+
+    def _views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A user's App Home: a `home` view, kept per user."""
+        ws = self.workspace
+        user = str(p.get("user_id") or "")
+        view = p.get("view")
+        if user not in ws.users:
+            raise SlackError("user_not_found")
+        if not isinstance(view, dict) or view.get("type") != "home":
+            raise SlackError("invalid_arguments")
+        with ws.lock:
+            published = _stored_view(ws.new_id("V"), view, ws.team_id)
+            ws.homes[user] = published
+        return {"view": published}
 
     def _chat_get_permalink(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = self.workspace.channels.get(p.get("channel") or "")

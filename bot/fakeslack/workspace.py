@@ -132,6 +132,7 @@ class Workspace:
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}
         self.views: dict[str, OpenView] = {}
+        self.homes: dict[str, dict[str, Any]] = {}  # user → the App Home view published for them
         self.ephemeral: list[Ephemeral] = []
         self.response_urls: dict[str, ResponseUrl] = {}
         self._ids = itertools.count(1)

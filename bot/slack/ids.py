@@ -11,7 +11,8 @@ from __future__ import annotations
 COMMAND = "/netplugin"
 COMMAND_DESCRIPTION = "Flannel or Terway Edge for an ACK Edge cluster, explained"
 COMMAND_USAGE_HINT = (
-    "[your question | ask | help | compare | checklist <plugin> | history [n] | explain <id>]"
+    "[your question | ask | help | compare | checklist <plugin> | history [n] | explain <id>"
+    " | adopt <id> <cluster>]"
 )
 
 # --- modal (view) and global shortcut -----------------------------------------------------------
@@ -41,13 +42,21 @@ CARD_ACTIONS_BLOCK = "netplugin-card-actions"
 EXPLAIN = "netplugin-explain"
 ADJUST = "netplugin-adjust"
 CHECKLIST = "netplugin-checklist"
+ADOPT = "netplugin-adopt"
+
+# --- adopting a decision for a cluster (a modal opened by the Adopt button) --------------------
+ADOPT_MODAL = "netplugin-adopt"  # callback_id; private_metadata carries the decision id
+ADOPT_CLUSTER_BLOCK = "adopt:cluster"
+ADOPT_REVIEW_BLOCK = "adopt:review-by"
+ADOPT_INPUT = "value"
 
 # --- Events API ---------------------------------------------------------------------------------
 APP_MENTION = "app_mention"
+APP_HOME_OPENED = "app_home_opened"  # the bot's Home tab: the team's adopted decisions
 MESSAGE = "message"  # thread replies under a card: every conversation type sends this type
 # The manifest subscribes per conversation type (public, private, DM); all arrive as `message`.
 MESSAGE_SUBSCRIPTIONS = ("message.channels", "message.groups", "message.im")
-EVENTS = (APP_MENTION, *MESSAGE_SUBSCRIPTIONS)
+EVENTS = (APP_MENTION, APP_HOME_OPENED, *MESSAGE_SUBSCRIPTIONS)
 
 # --- Web API methods called, and the bot scopes each needs --------------------------------------
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
@@ -61,10 +70,19 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     # in its thread, for the card answering an @mention.
     "conversations.history": ("channels:history", "groups:history", "im:history"),
     "conversations.replies": ("channels:history", "groups:history", "im:history"),
+    # Adopting a decision: only members of the channel it was made in may (conversations.members);
+    # its card then shows it (chat.update).
+    "conversations.members": ("channels:read", "groups:read"),
+    "chat.update": ("chat:write",),
+    # ADRs and the Home tab name people and channels, not ids.
+    "users.info": ("users:read",),
+    "conversations.info": ("channels:read", "groups:read", "im:read"),
+    "views.publish": (),  # the Home tab
 }
 COMMAND_SCOPES = ("commands",)  # slash commands and shortcuts
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     APP_MENTION: ("app_mentions:read",),
+    APP_HOME_OPENED: (),
     "message.channels": ("channels:history",),
     "message.groups": ("groups:history",),
     "message.im": ("im:history",),
