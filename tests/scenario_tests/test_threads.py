@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from waiting import settle
 
+from bot.core.engine import recommend
+from bot.core.grammar import read_question
 from bot.slack import ids
+from bot.slack.commands.past import MAX_HISTORY
 
 
 def card(s, text: str, channel: str = "C0GENERAL"):
@@ -209,6 +213,43 @@ def test_history_lists_this_channels_decisions_with_links(s) -> None:
     assert second.permalink.replace("/", "\\/") in body or second.permalink in body
 
 
+@pytest.mark.parametrize("given", ["abc", "0", "-3", "5 more", "2.5", "²", "1234567890"])
+def test_history_with_anything_but_a_count_says_what_it_takes(s, given) -> None:
+    card(s, "location=idc")
+    s.driver.send_slash(f"history {given}")
+    call = s.fake.wait_for("response_url")
+    body = text_of(call)
+    assert call.params["response_type"] == "ephemeral"
+    assert f"takes how many decisions to list, from 1 to {MAX_HISTORY}, not `{given}`" in body
+    assert "Try `/netplugin history` (the latest 10) or `/netplugin history 5`" in body
+    assert "Recent decisions" not in body and "Decision " not in body  # no list after all
+
+
+def test_history_beyond_the_most_lists_the_latest_with_a_note(s, kb) -> None:
+    parsed = read_question("location=ens nodes=500", kb)
+    result = recommend(parsed.plan, kb, parsed.understood).to_json()
+    made = [
+        s.log.record(result=result, source="cli", channel="C0RANDOM")[0]
+        for _ in range(MAX_HISTORY + 1)
+    ]
+    s.driver.send_slash("history 999", channel="C0RANDOM")
+    body = text_of(s.fake.wait_for("response_url"))
+    assert f"I list at most {MAX_HISTORY} decisions at once" in body
+    assert f"Decision {made[-1].id} ·" in body and f"Decision {made[1].id} ·" in body
+    assert f"Decision {made[0].id} ·" not in body
+    s.fake.reset()
+    s.driver.send_slash(f"history {MAX_HISTORY}", channel="C0RANDOM")  # as asked: no note
+    body = text_of(s.fake.wait_for("response_url"))
+    assert "at most" not in body and f"Decision {made[1].id} ·" in body
+
+
+def test_history_beyond_the_most_in_a_quiet_channel_has_no_note(s) -> None:
+    _, only = card(s, "location=idc", channel="C0PLATFORM")
+    s.driver.send_slash("history 999", channel="C0PLATFORM")
+    body = text_of(s.fake.wait_for("response_url"))
+    assert f"Decision {only.id}" in body and "at most" not in body
+
+
 def test_explain_reveals_a_private_decision_only_where_it_was_made(s) -> None:
     _, secret = card(s, "location=idc nodes=700", channel="C0PLATFORM")
     assert secret.visibility == "private"
@@ -230,3 +271,6 @@ def test_explain_a_public_decision_from_anywhere_and_a_missing_one(s) -> None:
     s.fake.reset()
     s.driver.send_slash("explain 999999")
     assert "No decision `999999`" in text_of(s.fake.wait_for("response_url"))
+    s.fake.reset()
+    s.driver.send_slash("explain ²")  # a digit to str.isdigit(), not to int()
+    assert "No decision `²`" in text_of(s.fake.wait_for("response_url"))
