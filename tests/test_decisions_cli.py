@@ -8,10 +8,18 @@ import json
 import subprocess
 import sys
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from processes import free_port, wait_for_http
+
+from bot.cli import main
+from bot.cli.params import SINCE
+from bot.core.engine import recommend
+from bot.core.grammar import read_question
+from bot.decisions import DecisionLog, database
 
 REPO = Path(__file__).resolve().parent.parent
 PLANS = [
@@ -121,3 +129,183 @@ def test_datasette_serves_the_canned_queries(db):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# --- issue 13: an operator's commands fail loudly ---------------------------------------------
+
+READ_COMMANDS = [
+    ["list"],
+    ["show", "1"],
+    ["export", "--format", "json"],
+    ["export", "--format", "csv"],
+]
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c))
+def test_a_missing_log_exits_2_naming_it_and_creates_nothing(cli, tmp_path, command):
+    db = tmp_path / "typo" / "more" / "typo.db"
+    result = cli("decisions", *command, "--db", str(db))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"No decision log at {db}: there is no such file (nothing was created).")
+    assert "--db PATH or NETPLUGIN_DB" in line
+    assert not db.exists() and not db.parent.exists() and not (tmp_path / "typo").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_adr_export_of_a_missing_log_writes_no_directory(cli, tmp_path):
+    db, out = tmp_path / "typo.db", tmp_path / "adr"
+    result = cli("decisions", "export", "--db", str(db), "--format", "adr", "--out", str(out))
+    assert result.exit_code == 2
+    assert f"No decision log at {db}" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_playground_log_beside_a_missing_one_is_named(cli, tmp_path, monkeypatch):
+    """After the playground (playground.db), a plain `decisions list` reads ./netplugin.db."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NETPLUGIN_DB", raising=False)
+    made = cli("recommend", "--log", "playground.db", "location=ens", "nodes=500")
+    assert made.exit_code == 0
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = cli("decisions", "list")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        "No decision log at netplugin.db: there is no such file (nothing was created)."
+        " The playground's log is beside it: read it with --db playground.db."
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no netplugin.db
+    followed = cli("decisions", "list", "--db", "playground.db")  # the hint works
+    assert followed.exit_code == 0 and "Terway Edge" in followed.stdout
+
+
+def test_the_playground_hint_gives_the_path_in_the_same_directory(cli, tmp_path):
+    data = tmp_path / "data"
+    DecisionLog(data / "playground.db").close()
+    result = cli("decisions", "show", "--db", str(data / "netplugin.db"), "1")
+    assert result.exit_code == 2
+    assert f"read it with --db {data / 'playground.db'}." in result.stderr
+    assert not (data / "netplugin.db").exists()
+    elsewhere = cli("decisions", "list", "--db", str(tmp_path / "netplugin.db"))
+    assert "beside it" not in elsewhere.stderr  # only beside the path, not anywhere
+
+
+def test_a_missing_log_named_by_netplugin_db(tmp_path):
+    db = tmp_path / "nowhere" / "netplugin.db"
+    result = CliRunner().invoke(main, ["decisions", "list"], env={"NETPLUGIN_DB": str(db)})
+    assert result.exit_code == 2
+    assert f"No decision log at {db}" in result.stderr
+    assert not db.parent.exists()
+
+
+def test_a_missing_path_is_printed_without_control_characters(cli, tmp_path):
+    db = tmp_path / "a\x1b]0;owned\x07b.db"
+    result = cli("decisions", "list", "--db", str(db))
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert f"No decision log at {tmp_path / 'ab.db'}" in result.stderr
+
+
+# `--since`: decisions logged at these moments (UTC), read against a fixed now.
+NOW = datetime(2026, 11, 26, 13, 45, tzinfo=UTC)
+LOGGED_AT = [
+    "2026-10-31T23:59:59.999+00:00",  # 1
+    "2026-11-01T00:00:00.000+00:00",  # 2
+    "2026-11-01T09:30:00.000+00:00",  # 3
+    "2026-11-19T13:45:00.000+00:00",  # 4: exactly 7 days before now
+    "2026-11-25T00:00:00.000+00:00",  # 5: the start of yesterday
+    "2026-11-26T01:45:00.000+00:00",  # 6: exactly 12 hours before now
+    "2026-11-26T13:00:00.000+00:00",  # 7
+]
+
+
+@pytest.fixture
+def dated_db(tmp_path, kb, monkeypatch):
+    path = tmp_path / "dated.db"
+    log = DecisionLog(path)
+    parsed = read_question("location=ens nodes=500", kb)
+    result = recommend(parsed.plan, kb, parsed.understood).to_json()
+    for at in LOGGED_AT:
+        decision, _ = log.record(result=result, source="cli")
+        log.db["decisions"].update(decision.id, {"created_at": at})
+    log.close()
+    monkeypatch.setattr(SINCE, "clock", lambda: NOW)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("since", "ids"),
+    [
+        ("2026-11-01", [2, 3, 4, 5, 6, 7]),
+        ("2026-11-01T09:30", [3, 4, 5, 6, 7]),
+        ("2026-11-01 09:30:00", [3, 4, 5, 6, 7]),
+        ("2026-11-01T11:30+02:00", [3, 4, 5, 6, 7]),  # 09:30 UTC
+        ("2026-11-01T04:30-05:00", [3, 4, 5, 6, 7]),
+        ("2026-11-01T09:30Z", [3, 4, 5, 6, 7]),
+        ("2026-11-01T09:30:00.001", [4, 5, 6, 7]),
+        ("2026-10-31T23:59:59.999", [1, 2, 3, 4, 5, 6, 7]),
+        ("7d", [4, 5, 6, 7]),
+        ("2w", [4, 5, 6, 7]),  # 2026-11-12 13:45
+        ("12h", [6, 7]),
+        ("12H", [6, 7]),
+        ("yesterday", [5, 6, 7]),
+        ("today", [6, 7]),
+        ("Today", [6, 7]),
+        ("2027-01-01", []),
+    ],
+)
+def test_since_reads_dates_times_and_times_ago(cli, dated_db, since, ids):
+    result = cli("decisions", "export", "--db", str(dated_db), "--since", since)
+    assert result.exit_code == 0, result.stderr
+    assert [d["id"] for d in json.loads(result.stdout)] == ids
+
+
+def test_since_is_written_as_the_log_writes_created_at(cli, tmp_path):
+    """DecisionLog.query compares created_at >= since as strings: the same shape, in UTC."""
+    logged = database.now()
+    since = SINCE.convert("2026-11-01T11:30+02:00", None, None)
+    assert since == "2026-11-01T09:30:00.000+00:00"
+    assert len(since) == len(logged) and since[-6:] == logged[-6:] == "+00:00"
+    db = tmp_path / "now.db"
+    assert cli("recommend", "--log", str(db), "nodes=5").exit_code == 0
+    for just_before in ("1h", "today"):  # the real clock
+        found = cli("decisions", "export", "--db", str(db), "--since", just_before).stdout
+        assert len(json.loads(found)) == 1
+
+
+def test_since_in_decisions_list(cli, dated_db):
+    out = cli("decisions", "list", "--db", str(dated_db), "--since", "yesterday").stdout
+    rows = [line.split() for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert [(row[0], row[1]) for row in rows] == [
+        ("5", "2026-11-25"),
+        ("6", "2026-11-26"),
+        ("7", "2026-11-26"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "since",
+    ["yesterdayy", "2026-13-45", "2026-02-30", "20261101", "2026-W44-1", "-7d", "7", "0d",
+     "1.5d", "7 days", "last week", "2026-11-01T25:00", "2026-11-01T09:30+25:00", ""],
+)  # fmt: skip
+@pytest.mark.parametrize("command", ["list", "export"])
+def test_since_refuses_anything_else_naming_the_forms(cli, dated_db, since, command):
+    result = cli("decisions", command, "--db", str(dated_db), "--since", since)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Invalid value for '--since'" in result.stderr
+    assert f"'{since}' is not a time I can read." in result.stderr
+    said = " ".join(result.stderr.split())
+    for form in ("2026-11-01", "2026-11-01T09:30", "+02:00", "7d, 12h, 2w", "yesterday or today"):
+        assert form in said
+
+
+def test_since_is_refused_before_the_log_is_opened(cli, tmp_path):
+    """A bad --since on a missing log: click's refusal (exit 2), and still nothing created."""
+    db = tmp_path / "typo.db"
+    result = cli("decisions", "list", "--db", str(db), "--since", "yesterdayy")
+    assert result.exit_code == 2
+    assert "is not a time I can read" in result.stderr
+    assert not db.exists()

@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
 
 from bot.cli import main
 from bot.decisions import DecisionLog
 from bot.decisions import database as database_module
+from bot.decisions.database import LogFileError
+from bot.decisions.migrations import migrations
 from bot.fakeslack import FakeSlack
 
 ENV = (
@@ -100,3 +104,43 @@ def test_doctor_creates_and_removes_a_new_path_to_prove_it(env, tmp_path) -> Non
         for line in result.output.splitlines()
     )
     assert list(tmp_path.iterdir()) == []  # nothing left behind
+
+
+# --- must_exist: the operator's read commands open an existing log only (issue 13) ------------
+
+
+def test_must_exist_refuses_a_missing_file_and_creates_nothing(tmp_path) -> None:
+    missing = tmp_path / "no" / "such.db"
+    with pytest.raises(LogFileError) as caught:
+        DecisionLog(missing, must_exist=True)
+    assert (caught.value.problem, caught.value.path) == ("missing", str(missing))
+    assert list(tmp_path.iterdir()) == []
+    DecisionLog(tmp_path / "made.db").close()
+    log = DecisionLog(tmp_path / "made.db", must_exist=True)
+    assert log.count() == 0
+    log.close()
+
+
+def test_must_exist_never_creates_a_file_removed_after_the_check(tmp_path, monkeypatch) -> None:
+    """SQLite opens it with mode=rw: gone between the check and the open, it is not made."""
+
+    class Seen(type(Path())):
+        def exists(self, *args, **kwargs) -> bool:
+            return True
+
+    monkeypatch.setattr(database_module, "Path", Seen)
+    with pytest.raises(LogFileError) as caught:
+        DecisionLog(tmp_path / "gone.db", must_exist=True)
+    assert caught.value.problem == "cannot-open"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_must_exist_migrates_a_log_of_an_earlier_version(tmp_path) -> None:
+    path = tmp_path / "v1.db"
+    earlier = Migrations(migrations.name)
+    first = migrations._migrations[0]
+    earlier(name=first.name)(first.fn)
+    earlier.apply(Database(path))
+    log = DecisionLog(path, must_exist=True)
+    assert migrations.pending(log.db) == []
+    log.close()

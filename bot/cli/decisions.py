@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 
 from bot.cli.advice import card_markdown, print_markdown
+from bot.cli.params import SINCE
 from bot.core.explain import drift
 from bot.core.knowledge import default_knowledge
 from bot.decisions import Decision, DecisionLog, default_db_path
 from bot.decisions.database import LogFileError
-from bot.render.environment import csv_cell, render_text
+from bot.render.environment import csv_cell, printable, render_text
 from bot.render.messages import say
 
 CSV_COLUMNS = [
@@ -46,13 +47,26 @@ db_option = click.option(
 
 
 def _open(db_path: str | None) -> DecisionLog:
-    """The log, or one line naming the file and what to do (exit 2) when it cannot be used."""
+    """The log, or one line naming the file and what to do (exit 2) when it cannot be used.
+    Only an existing file is opened: a mistyped path creates nothing, and is not read as an
+    empty log. When it is missing but the playground's log is beside it, the line says so."""
     try:
-        return DecisionLog(db_path or default_db_path())
+        return DecisionLog(db_path or default_db_path(), must_exist=True)
     except LogFileError as exc:
-        click.echo(
-            say("log-file-unusable", path=exc.path, problem=exc.problem, error=exc.error), err=True
-        )
+        if exc.problem == "missing":
+            from bot.playground.session import DEFAULT_DB as PLAYGROUND_DB
+
+            beside = Path(exc.path).parent / PLAYGROUND_DB
+            playground = printable(beside) if beside.is_file() else ""
+            line = say("log-file-missing", path=printable(exc.path), playground=playground)
+        else:
+            line = say(
+                "log-file-unusable",
+                path=printable(exc.path),
+                problem=exc.problem,
+                error=printable(exc.error),
+            )
+        click.echo(line, err=True)
         sys.exit(2)
 
 
@@ -69,7 +83,13 @@ def decisions() -> None:
 @db_option
 @click.option("--channel", default=None, help="Only decisions made in this channel id.")
 @click.option("--plugin", type=click.Choice(["flannel", "terway-edge"]), default=None)
-@click.option("--since", default=None, help="Only decisions at or after this ISO date (UTC).")
+@click.option(
+    "--since",
+    type=SINCE,
+    default=None,
+    help="Only decisions at or after this: an ISO date or time (UTC unless it has an offset),"
+    " 7d, 12h, 2w, yesterday or today.",
+)
 @click.option("--limit", type=int, default=None)
 def list_decisions(db_path, channel, plugin, since, limit) -> None:
     """List logged decisions, oldest first."""
@@ -134,7 +154,7 @@ def adr_markdown(decision: Decision) -> str:
 )
 @click.option("--channel", default=None)
 @click.option("--plugin", type=click.Choice(["flannel", "terway-edge"]), default=None)
-@click.option("--since", default=None)
+@click.option("--since", type=SINCE, default=None, help="As for `decisions list`.")
 @click.option("--id", "ids", type=int, multiple=True, help="Only these decisions.")
 def export(db_path, fmt, out, channel, plugin, since, ids) -> None:
     """Export decisions as JSON, CSV, or one MADR Markdown file per decision (adr)."""
