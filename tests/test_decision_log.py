@@ -36,6 +36,7 @@ def test_migrations_on_an_empty_database(tmp_path):
         "m006_confidence",
         "m007_card_thread",
         "m008_lifecycle",
+        "m009_names",
     ]
     columns = set(log.db["decisions"].columns_dict)
     assert {"request_key", "visibility", "post_state", "post_owner", "post_error"} <= columns
@@ -105,6 +106,8 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
     assert migrated.thread_ts is None
     # Version 8: every decision logged before is a proposal.
     assert {d.state for d in log.query()} == {"proposed"}
+    # Version 9: no name kept yet; every id stands for itself.
+    assert log.db["names"].count == 0
     # And the new version's features work on it.
     assert log.inbox.accept("T1", "slash", {"text": "x"})
     _, created = log.record(result=r, source="slash", request_key="T1")

@@ -127,3 +127,14 @@ def m008_lifecycle(db: Database) -> None:
     db.execute("UPDATE decisions SET state = 'proposed'")
     table.create_index(["cluster", "state"])
     table.create_index(["state", "adopted_at"])
+
+
+@migrations()
+def m009_names(db: Database) -> None:
+    """Version 9: the names of the Slack users and channels behind decisions, as Slack last gave
+    them (users.info, conversations.info), so that records and the CLI say who and where by
+    name (bot/decisions/names.py). `name` NULL: resolved, and it has none (a DM)."""
+    db["names"].create(
+        {"id": str, "kind": str, "name": str, "resolved_at": str},  # kind: user, channel
+        pk="id",
+    )
