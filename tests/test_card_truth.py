@@ -222,7 +222,15 @@ def test_every_seed_card_fits_the_screen_budget_in_words_a_user_reads(text):
     message = card_of(result, asked=text)
     unfitted = render.render_json(
         "slack/card.json.j2",
-        **render._context(result, decision_id=7, plugin_names=NAMES, asked=text, asker=None),
+        **render._context(
+            result,
+            decision_id=7,
+            plugin_names=NAMES,
+            asked=text,
+            asker=None,
+            life={"state": "proposed"},
+            adopter=None,
+        ),
     )
     assert message["blocks"] == unfitted["blocks"], "nothing on the card was cut to fit"
     lines = screen_lines(message)

@@ -61,12 +61,12 @@ def test_all_good_exits_0(env, fake, tmp_path) -> None:
 
 
 def test_a_missing_scope_is_named_with_the_fix(env, fake) -> None:
-    fake.granted_scopes = (*(s for s in BOT_SCOPES if s != "chat:write"), "users:read")
+    fake.granted_scopes = (*(s for s in BOT_SCOPES if s != "chat:write"), "reactions:write")
     code, lines, _ = doctor()
     assert code == 1
     (missing,) = [line for line in lines if line.startswith("FIX")]
     assert "lacks chat:write:" in missing and "netplugin manifest" in missing
-    assert any(line.startswith("note") and "users:read" in line for line in lines)
+    assert any(line.startswith("note") and "reactions:write" in line for line in lines)
     assert lines[-1] == "1 thing to fix before `netplugin serve`."
 
 

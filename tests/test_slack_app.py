@@ -22,8 +22,19 @@ def test_scopes_cover_every_method_and_event() -> None:
         "channels:history",
         "groups:history",
         "im:history",
+        # adopting: channel members; ADRs and the Home tab: people's and channels' names
+        "channels:read",
+        "groups:read",
+        "im:read",
+        "users:read",
     }
-    assert ids.EVENTS == ("app_mention", "message.channels", "message.groups", "message.im")
+    assert ids.EVENTS == (
+        "app_mention",
+        "app_home_opened",
+        "message.channels",
+        "message.groups",
+        "message.im",
+    )
     assert ids.question_key(ids.question_block_id("pod-cidr")) == "pod-cidr"
 
 

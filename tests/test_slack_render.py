@@ -76,6 +76,7 @@ def test_card_header_reasons_sources_buttons() -> None:
         "netplugin-explain",
         "netplugin-adjust",
         "netplugin-checklist",
+        "netplugin-adopt",
     ]
     assert {e["value"] for e in actions["elements"]} == {"42"}
     # the permanent choice is on every card; the other warnings are in Explain

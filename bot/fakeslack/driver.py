@@ -326,6 +326,11 @@ def state_values(view: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, 
             if chosen is not None:
                 options = [_option(element, v) for v in chosen]
             state["selected_options"] = options
+        elif kind == "datepicker":
+            day = element.get("initial_date")
+            if chosen is not None:
+                day = chosen[-1] if chosen else None
+            state["selected_date"] = day
         else:
             text = element.get("initial_value")
             if chosen is not None:

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
 
 
+LIFECYCLE = ("state", "cluster", "adopted_by", "adopted_at", "review_by", "supersedes")
+
+
 def card_message(advisor: Advisor, decision: Decision) -> dict:
     return render.card(
         decision.result,
@@ -32,6 +35,10 @@ def card_message(advisor: Advisor, decision: Decision) -> dict:
         plugin_names=advisor.plugin_names,
         asked=decision.raw_text,
         user=decision.user,
+        lifecycle={
+            **decision.model_dump(include=set(LIFECYCLE)),
+            "superseded_by": decision.superseded_by,
+        },
     )
 
 

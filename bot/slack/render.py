@@ -216,16 +216,21 @@ def card(
     plugin_names: dict[str, str],
     asked: str = "",
     user: str | None = None,
+    lifecycle: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The recommendation card: header, top reasons, checklist, warnings, who asked what and
-    what was understood, and the Explain / Adjust answers / Checklist buttons (their value is
-    the decision id). `asked` is the user's own text: escaped like everything else."""
+    what was understood, and the Explain / Adjust answers / Checklist / Adopt buttons (their
+    value is the decision id). `asked` is the user's own text: escaped like everything else.
+    `lifecycle`: the decision's state (adopted for a cluster, by whom; superseded by which)."""
+    life = lifecycle or {"state": "proposed"}
     ctx = _context(
         result,
         decision_id=decision_id,
         plugin_names=plugin_names,
         asked=asked,
         asker=mention(user),
+        life=life,
+        adopter=mention(life.get("adopted_by")) or life.get("adopted_by"),
     )
     return message("slack/card.json.j2", **ctx)
 

@@ -13,6 +13,7 @@ from bot.core.plugin_words import named_plugin
 from bot.render.messages import say
 from bot.slack import ids, render
 from bot.slack.cards import notice
+from bot.slack.commands.adopt import adopt_decision
 from bot.slack.commands.past import explain_decision, show_history
 from bot.slack.commands.request import SlashRequest
 from bot.slack.modal import build_modal
@@ -93,4 +94,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "checklist": show_checklist,
     "history": show_history,
     "explain": explain_decision,
+    "adopt": adopt_decision,
 }
