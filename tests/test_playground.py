@@ -212,3 +212,41 @@ def test_run_playground_prints_the_url_and_stops(tmp_path, monkeypatch):
         stop.set()
         thread.join(10)
     assert (tmp_path / "playground.db").exists()
+
+
+def get(pg, path: str) -> tuple[int, str]:
+    with urllib.request.urlopen(pg.url + path, timeout=5) as response:
+        return response.status, response.read().decode()
+
+
+def test_the_home_tab_sends_app_home_opened_and_draws_what_the_app_published(pg, sent_events):
+    status, page = get(pg, "/home")
+    assert status == 200
+    assert 'href="/home" class="active"' in page and 'data-home="1"' in page
+    assert 'id="composer"' not in page  # a Home tab has no message box
+    pg.workspace.homes.pop(pg.user, None)
+    assert "has not published a Home" in json.loads(get(pg, "/home/state")[1])["home"]
+
+    status, answer = post(pg, "/home/opened", {})
+    assert (status, answer) == (200, {"ok": True})
+    [(event, sent)] = sent_events
+    assert sent == 200  # signed as Slack signs, and acked by the real app
+    assert event["type"] == ids.APP_HOME_OPENED and event["tab"] == "home"
+    assert event["user"] == pg.user
+    published = eventually(pg.home)
+    assert published["type"] == "home"
+
+    state = json.loads(get(pg, "/home/state")[1])
+    assert set(state) == {"channels", "home", "modal"}
+    assert 'class="home-view"' in state["home"]
+    assert "Network plugins adopted, by cluster" in state["home"]
+    assert "Your proposals" in state["home"]
+
+    post(pg, "/home/opened", {})  # opened again: Slack sends the view it holds
+    assert sent_events[-1][0]["view"]["id"] == published["id"]
+
+
+def test_a_channel_page_links_to_the_home_tab(pg):
+    _, page = get(pg, "/c/C0GENERAL")
+    assert '<a href="/home" title=' in page
+    assert 'data-channel="C0GENERAL"' in page

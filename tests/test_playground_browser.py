@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.decisions.adoption import adopt
 from bot.playground import Playground
 from bot.playground.chromium import CHROMIUM, CHROMIUM_ARGS
 from bot.render.messages import say
@@ -177,6 +178,23 @@ def test_shortcut_card_goes_to_the_dm(page):
     sync_api.expect(dm).to_be_visible()  # the sidebar follows the workspace
     dm.click()
     sync_api.expect(page.locator("#messages .bk-header").last).to_contain_text("Recommended:")
+
+
+def test_the_home_tab_shows_the_clusters_adopted(page, playground):
+    """Opening Home sends app_home_opened; the page draws the view the app publishes."""
+    type_in(page, "#composer", "/netplugin location=ens nodes=500 integrations=nlb")
+    card_with(page, "Recommended: Terway Edge")
+    newest = max(playground.log.query(), key=lambda d: d.id)
+    adopt(playground.log, newest.id, cluster="edge-browser", by=playground.user)
+    page.locator("#channels a[href='/home']").click()
+    home = page.locator("#home")
+    sync_api.expect(home.locator(".bk-header").first).to_have_text(
+        "Network plugins adopted, by cluster"
+    )
+    adopted = home.locator(".bk-section", has_text="edge-browser")
+    sync_api.expect(adopted).to_contain_text("Terway Edge")
+    sync_api.expect(adopted.locator(".mention").first).to_have_text("@alice")  # <@U0ALICE>
+    assert playground.fake.calls_to("views.publish")[-1].params["user_id"] == playground.user
 
 
 def not_sent(reason: str) -> str:

@@ -6,8 +6,8 @@ token generated for this run; the real HTTP endpoint (bot/runtime/server.py) on 
 ephemeral port (the page over it, bot/playground/web.py, comes with `bot.playground.Playground`).
 A message typed on the page goes to the app as Slack would send it (a signed slash command,
 `message` / `app_mention` events); a click is a block_actions payload; a modal's form is a
-view_submission. What the app answers lands in the fake workspace through the Web API and
-response_urls, and the page draws that workspace.
+view_submission; opening the Home tab is `app_home_opened`. What the app answers lands in the
+fake workspace through the Web API and response_urls, and the page draws that workspace.
 """
 
 from __future__ import annotations
@@ -292,6 +292,38 @@ class Stack:
         return (
             Outcome() if sent.status == 200 else Outcome(False, say("pg-http", status=sent.status))
         )
+
+    # --- the app's Home tab -----------------------------------------------------------------
+
+    def home(self) -> dict[str, Any] | None:
+        """The Home view the app last published for the user (views.publish), or None."""
+        with self.workspace.lock:
+            return self.workspace.homes.get(self.user)
+
+    def open_home(self) -> Outcome:
+        """The user opens the app's Home tab: Slack sends `app_home_opened` (tab `home`), with
+        the view published before, if any, and the app's DM with the user, if there is one (the
+        playground opens none: it would appear in the sidebar)."""
+        ws = self.workspace
+        event: dict[str, Any] = {
+            "type": ids.APP_HOME_OPENED,
+            "user": self.user,
+            "tab": "home",
+            "event_ts": ws.new_ts(),
+        }
+        with ws.lock:
+            dm = next(
+                (c.id for c in ws.channels.values() if c.is_im and c.im_user == self.user), None
+            )
+            published = ws.homes.get(self.user)
+        if dm is not None:
+            event["channel"] = dm
+        if published is not None:
+            event["view"] = published
+        sent = self.driver.send_event(event)
+        if sent.status != 200:
+            return Outcome(False, say("pg-event-failed", status=sent.status, type=event["type"]))
+        return Outcome()
 
     # --- modals -----------------------------------------------------------------------------
 

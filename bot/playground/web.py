@@ -3,13 +3,16 @@
     GET  /                     the first channel            GET /c/{channel}  a channel
     GET  /c/{channel}/state    {"channels", "messages", "thread"}: HTML; "modal": the modal's key
     GET  /modal                the modal on top (HTML), 204 when there is none
+    GET  /home                 the app's Home tab (the view the app published for the user)
+    GET  /home/state           {"channels", "home"}: HTML; "modal": the modal's key
     POST /c/{channel}/send     text [, thread_ts]: a slash command or a message
     POST /action               channel, ts, action_id, block_id, ephemeral: a button clicked
     POST /modal/{view}/submit  the modal's form (fields named by block_id)
     POST /modal/{view}/close   Cancel / ×
     POST /shortcut             the global shortcut
+    POST /home/opened          the Home tab opened: app_home_opened
 
-The page polls /state every 500 ms (templates/playground/static/playground.js). Every POST
+The page polls its /state every 500 ms (templates/playground/static/playground.js). Every POST
 needs the header X-Playground (a form on another site cannot send it), and the Host must be the
 loopback address the page was opened on (no DNS rebinding).
 """
@@ -174,13 +177,23 @@ class Pages:
             channels=channels,
         )
 
-    def channels_html(self, channel_id: str) -> str:
+    def channels_html(self, channel_id: str | None) -> str:
+        """The sidebar, with `channel_id` (None: the Home tab) marked as the one shown."""
         return render(
             "playground/channels.html.j2",
             sidebar=self.sidebar(),
-            channel=self.ws.channels[channel_id],
+            channel=self.ws.channels[channel_id] if channel_id else None,
             bot_name=self.ws.bot_name,
         )
+
+    def home_html(self) -> str:
+        """The Home view the app published for the user, drawn like any Block Kit."""
+        view = self.pg.home()
+        users, channels = self.names()
+        blocks = None
+        if view is not None:
+            blocks = render_blocks(view.get("blocks") or [], users=users, channels=channels)
+        return render("playground/home.html.j2", blocks=blocks, bot_name=self.ws.bot_name)
 
     @staticmethod
     def texts() -> dict[str, str]:
@@ -193,19 +206,22 @@ class Pages:
             "notAnswering": say("pg-not-answering"),
         }
 
-    def page(self, channel_id: str) -> str:
+    def page(self, channel_id: str | None) -> str:
+        """A channel's page, or (channel_id None) the app's Home tab."""
         ws = self.ws
-        channel = ws.channels[channel_id]
-        title = ws.users[channel.im_user].name if channel.is_im else channel.name
+        channel = ws.channels[channel_id] if channel_id else None
+        title = "Home"
+        if channel is not None:
+            title = ws.users[channel.im_user].name if channel.is_im else channel.name
         return render(
             "playground/page.html.j2",
             ws=ws,
             bot_name=ws.bot_name,
             channel=channel,
             title=title,
-            bot_member=ws.bot_user_id in channel.members,
+            bot_member=channel is None or ws.bot_user_id in channel.members,
             channels=self.channels_html(channel_id),
-            messages=self.messages_html(channel_id),
+            messages=self.messages_html(channel_id) if channel_id else self.home_html(),
             user=ws.users[self.pg.user],
             command=ids.COMMAND,
             shortcut=ids.PLAN_SHORTCUT_NAME,
@@ -245,6 +261,21 @@ def create_page_app(pg: Stack) -> Starlette:
                 "modal": pg.modal_key(),
             }
         )
+
+    async def home_page(request: Request) -> Response:
+        return HTMLResponse(pages.page(None))
+
+    async def home_state(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "channels": pages.channels_html(None),
+                "home": pages.home_html(),
+                "modal": pg.modal_key(),
+            }
+        )
+
+    async def home_opened(request: Request) -> Response:
+        return await _run(pg.open_home)
 
     async def modal(request: Request) -> Response:
         html = pages.modal_html()
@@ -293,6 +324,9 @@ def create_page_app(pg: Stack) -> Starlette:
             Route("/c/{channel}", channel_page),
             Route("/c/{channel}/state", state),
             Route("/c/{channel}/send", send, methods=["POST"]),
+            Route("/home", home_page),
+            Route("/home/state", home_state),
+            Route("/home/opened", home_opened, methods=["POST"]),
             Route("/modal", modal),
             Route("/action", action, methods=["POST"]),
             Route("/modal/{view}/submit", submit, methods=["POST"]),

@@ -4,6 +4,9 @@
   "use strict";
   const body = document.body;
   const channel = body.dataset.channel;
+  // The app's Home tab: no messages, no composer; opening it is an app_home_opened event.
+  const home = body.dataset.home === "1";
+  const homeView = document.getElementById("home");
   const pollMs = Number(body.dataset.pollMs || 500);
   const messages = document.getElementById("messages");
   const channels = document.getElementById("channels");
@@ -14,7 +17,7 @@
   // The words this script shows by itself (templates/messages.yaml, through the page).
   const texts = JSON.parse(document.getElementById("page-texts").textContent);
   let threadTs = (location.hash.match(/^#thread=([0-9.]+)$/) || [])[1] || "";
-  let shown = { channels: null, messages: null, thread: null, modal: "" };
+  let shown = { channels: null, messages: null, thread: null, home: null, modal: "" };
   let busy = false;
 
   // A POST as the page sends it. Never rejects: the server's JSON answer with `status` added,
@@ -72,7 +75,10 @@
   async function refresh() {
     let state;
     try {
-      const r = await fetch("/c/" + channel + "/state?thread=" + encodeURIComponent(threadTs));
+      const url = home
+        ? "/home/state"
+        : "/c/" + channel + "/state?thread=" + encodeURIComponent(threadTs);
+      const r = await fetch(url);
       state = await r.json();
     } catch (e) {
       say(texts.notAnswering);
@@ -82,11 +88,15 @@
       channels.innerHTML = state.channels;
       shown.channels = state.channels;
     }
-    if (state.messages !== shown.messages) {
+    if (home && state.home !== shown.home) {
+      homeView.innerHTML = state.home;
+      shown.home = state.home;
+    }
+    if (!home && state.messages !== shown.messages) {
       swap(messages, state.messages);
       shown.messages = state.messages;
     }
-    if (threadTs && state.thread !== shown.thread) {
+    if (!home && threadTs && state.thread !== shown.thread) {
       swap(threadBody, state.thread);
       shown.thread = state.thread;
     }
@@ -151,8 +161,10 @@
     });
   }
 
-  composer(document.getElementById("composer"), false, status);
-  composer(document.getElementById("thread-composer"), true, document.getElementById("thread-status"));
+  if (!home) {
+    composer(document.getElementById("composer"), false, status);
+    composer(document.getElementById("thread-composer"), true, document.getElementById("thread-status"));
+  }
 
   document.addEventListener("click", (event) => {
     const target = event.target.closest("[data-action-id], [data-open-thread], [data-close-thread], [data-shortcut], [data-modal-close]");
@@ -200,7 +212,11 @@
     }
   });
 
-  if (threadTs) openThread(threadTs);
-  messages.scrollTop = messages.scrollHeight;
+  if (home) {
+    act(post("/home/opened", []));
+  } else {
+    if (threadTs) openThread(threadTs);
+    messages.scrollTop = messages.scrollHeight;
+  }
   poll();
 })();
