@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -121,3 +122,46 @@ def test_what_adopt_refuses(text, code):
 def test_review_by_empty_is_before_creation():
     assert review_date("", TODAY) is None
     assert review_date("2026-11-26", TODAY) == TODAY
+
+
+def test_an_operator_adopts_from_the_terminal(cli, tmp_path):
+    db = str(tmp_path / "log.db")
+    for text in ("location=ens nodes=500", "location=idc bgp=yes nodes=300", ""):
+        assert cli("recommend", "--log", db, *text.split()).exit_code == 0
+    first = cli("decisions", "adopt", "1", "--db", db, "--cluster", "edge-prod", "--by", "Ana")
+    assert first.exit_code == 0, first.output
+    assert "Decision 1 is adopted for edge-prod by Ana" in first.stdout
+    second = cli(
+        "decisions",
+        "adopt",
+        "2",
+        "--db",
+        db,
+        "--cluster",
+        "edge-prod",
+        "--by",
+        "Bo",
+        "--review-by",
+        "2099-01-31",
+    )
+    assert "It supersedes decision 1." in second.stdout
+    shown = json.loads(cli("decisions", "export", "--db", db, "--format", "json").stdout)
+    states = {d["id"]: (d.get("state"), d.get("superseded_by")) for d in shown}
+    assert states[1] == ("superseded", 2) and states[2] == ("adopted", None)
+    # what cannot be adopted is refused with why, and nothing changes
+    nothing = cli("decisions", "adopt", "3", "--db", db, "--cluster", "edge-x", "--by", "Ana")
+    assert nothing.exit_code == 1 and "recommends no plugin" in nothing.stderr
+    bad = cli("decisions", "adopt", "2", "--db", db, "--cluster", "edge prod", "--by", "Ana")
+    assert bad.exit_code == 2 and "is not a cluster name" in bad.output
+    missing = cli(
+        "decisions",
+        "adopt",
+        "1",
+        "--db",
+        str(tmp_path / "nope.db"),
+        "--cluster",
+        "edge",
+        "--by",
+        "Ana",
+    )
+    assert missing.exit_code == 2 and not (tmp_path / "nope.db").exists()

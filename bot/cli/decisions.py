@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import sys
@@ -12,9 +13,11 @@ import click
 
 from bot.cli.advice import card_markdown, print_markdown
 from bot.cli.params import SINCE
+from bot.core.adopting import AdoptProblem, cluster_name, review_date
 from bot.core.explain import drift
 from bot.core.knowledge import default_knowledge
 from bot.decisions import Decision, DecisionLog, default_db_path
+from bot.decisions.adoption import AdoptRefused, adopt
 from bot.decisions.database import LogFileError
 from bot.render.environment import csv_cell, printable, render_text
 from bot.render.messages import say
@@ -176,3 +179,32 @@ def export(db_path, fmt, out, channel, plugin, since, ids) -> None:
         click.echo(render_text("cli/exported.txt.j2", count=len(found), where=out), err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _checked(value: object, param: str) -> object:
+    if isinstance(value, AdoptProblem):
+        raise click.BadParameter(say(value.code, **value.params), param_hint=param)
+    return value
+
+
+@decisions.command("adopt")
+@db_option
+@click.argument("decision_id", type=int)
+@click.option("--cluster", required=True, help="The cluster's name, as it will be in ACK.")
+@click.option("--by", "by", required=True, help="Who adopts it, by name.")
+@click.option(
+    "--review-by", default="", help="A date, YYYY-MM-DD (default: before the cluster is created)."
+)
+def adopt_decision(db_path, decision_id, cluster, by, review_by) -> None:
+    """Adopt decision DECISION_ID for a cluster: it supersedes the cluster's previous one."""
+    name = _checked(cluster_name(cluster), "--cluster")
+    review = _checked(review_date(review_by, dt.datetime.now(dt.UTC).date()), "--review-by")
+    log = _open(db_path)
+    try:
+        adoption = adopt(log, decision_id, cluster=name, by=by, review_by=review)
+    except AdoptRefused as exc:
+        click.echo(say(exc.code, **exc.params), err=True)
+        sys.exit(1)
+    finally:
+        log.close()
+    click.echo(render_text("cli/adopted.txt.j2", adoption=adoption))
