@@ -14,6 +14,7 @@ from test_slack_render import GOLDEN, NAMES, result_for
 
 from bot.decisions import Decision
 from bot.decisions.adoption import adopt
+from bot.decisions.names import put
 from bot.slack.home import PROPOSALS, Home, home_of, home_view, may_see
 from bot.slack.render import MAX_VIEW_BLOCKS
 
@@ -57,6 +58,7 @@ def fixed_log(fresh_log):
     adopt(log, public.id, cluster="edge-prod", by="U0ALICE", review_by=dt.date(2027, 3, 31))
     adopt(log, private.id, cluster="factory-idc", by="U0BOB")
     adopt(log, dm.id, cluster="shops", by="ops-oncall")  # adopted from the CLI, by a name
+    put(log, "C0GENERAL", kind="channel", name="general")  # resolved by bot/slack/names.py
     with log.file.lock, log.db.conn:
         log.db.execute(
             "UPDATE decisions"
@@ -160,7 +162,16 @@ def test_no_cluster_and_no_proposal_say_how_to_get_there() -> None:
 
 
 def test_what_people_typed_cannot_ping_or_break_out() -> None:
-    adopted = [decision(state="adopted", cluster="edge", adopted_by="<!channel> & co")]
-    view = home_view(Home("U0ALICE", adopted, []), NAMES)
+    adopted = [
+        decision(
+            state="adopted",
+            cluster="edge",
+            adopted_by="<!channel> & co",
+            visibility="public",
+            channel="C1",
+        )
+    ]
+    view = home_view(Home("U0ALICE", adopted, [], {"C1": "x><!here>"}), NAMES)
     text = json.dumps(view)
     assert "<!channel>" not in text and "&lt;!channel&gt; &amp; co" in text
+    assert "<!here>" not in text and "<#C1|x&gt;&lt;!here&gt;>" in text

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.decisions import Decision, DecisionLog
 from bot.decisions.adoption import adopted_decisions, proposals_of
+from bot.decisions.names import names_of
 from bot.render.environment import render_json
 from bot.render.messages import say
 from bot.slack import ids
@@ -48,6 +49,7 @@ class Home:
     user: str
     adopted: list[Decision]  # each cluster's adopted decision, by cluster name
     proposals: list[Decision]  # the viewer's recommendations not adopted yet, newest first
+    channel_names: dict[str, str] = field(default_factory=dict)  # the names kept in the log
 
 
 def may_see(decision: Decision, user: str, is_member: IsMember) -> bool:
@@ -102,7 +104,10 @@ def home_of(decisions: DecisionLog, user: str, is_member: IsMember) -> Home:
         for d in proposals_of(decisions, user, limit=PROPOSALS_READ)
         if d.status == "recommended" and may_see(d, user, is_member)
     ][:PROPOSALS]
-    return Home(user=user, adopted=adopted, proposals=proposals)
+    # A channel link carries its name as the label (Slack shows the channel's current name; the
+    # label is what a client shows when it cannot), when bot/slack/names.py has kept it.
+    channels = names_of(decisions, (d.channel for d in [*adopted, *proposals]))
+    return Home(user=user, adopted=adopted, proposals=proposals, channel_names=channels)
 
 
 def home_view(home: Home, plugin_names: dict[str, str]) -> dict[str, Any]:
@@ -116,6 +121,7 @@ def home_view(home: Home, plugin_names: dict[str, str]) -> dict[str, Any]:
             left_out=len(home.adopted) - shown,
             proposals=home.proposals,
             plugin_names=plugin_names,
+            channel_names=home.channel_names,
             mention=mention,
             clip=clip,
             say=say,
