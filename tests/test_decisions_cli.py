@@ -80,13 +80,14 @@ def test_csv_export(cli, db):
 
 def test_adr_export_renders_reasons(cli, db, tmp_path):
     out = tmp_path / "adr"
-    result = cli("decisions", "export", "--db", str(db), "--format", "adr", "--out", str(out))
+    export = ("decisions", "export", "--db", str(db), "--format", "adr", "--out", str(out))
+    result = cli(*export, "--all")  # proposals: none is adopted
     assert result.exit_code == 0
     files = sorted(out.glob("*.md"))
     assert len(files) == len(PLANS)
     first = files[0].read_text()
-    assert first.startswith("# 1. Container network plugin")
-    assert "Chosen option: “Terway Edge”" in first
+    assert "\n# 1. Container network plugin" in first
+    assert "Recommended option: “Terway Edge”" in first
     assert "Edge Node Service (ENS)" in first
     assert "ens-favours-terway" not in first  # an ADR is read by people: no rule ids
     assert "## Considered Options" in first

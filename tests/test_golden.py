@@ -4,14 +4,14 @@ explanation (the Explain button's message, `netplugin decisions show`), the card
 
 A change to any of them is reviewable: UPDATE_GOLDEN=1 rewrites tests/golden/, and the diff
 says what a reader would now see. What changes from run to run is replaced: the knowledge
-version (KBVERSION), the time a decision was logged (CREATED_AT, DATE).
+version (KBVERSION), the time a decision was logged or adopted (CREATED_AT, DATE).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -19,15 +19,19 @@ from test_slack_render import GOLDEN, KB, NAMES, PLANS, result_for
 
 from bot.cli import advice
 from bot.cli import decisions as decisions_cli
-from bot.decisions import DecisionLog
+from bot.decisions import DecisionLog, names
+from bot.decisions.adoption import adopt
 from bot.slack import render
 
 
-def matches_golden(name: str, text: str, *, created_at: tuple[str, ...] = ()) -> None:
+def matches_golden(
+    name: str, text: str, *, created_at: tuple[str, ...] = (), dates: tuple[str, ...] = ()
+) -> None:
     for stamp in created_at:
         text = text.replace(stamp, "CREATED_AT")
+    for date in dates:  # days a decision was logged or adopted
+        text = text.replace(date, "DATE")
     text = text.replace(KB.version, "KBVERSION")
-    text = re.sub(r"^\* Date: \d{4}-\d{2}-\d{2}$", "* Date: DATE", text, flags=re.M)
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")
@@ -65,11 +69,17 @@ def test_adr_matches_golden_file(name: str, cli, tmp_path: Path) -> None:
     """`netplugin recommend --log` then `netplugin decisions export --format adr`."""
     db, out = tmp_path / "netplugin.db", tmp_path / "adr"
     assert cli("recommend", "--log", str(db), *PLANS[name].split()).exit_code == 0
-    exported = cli("decisions", "export", "--db", str(db), "--format", "adr", "--out", str(out))
+    export = ("decisions", "export", "--db", str(db), "--format", "adr", "--out", str(out))
+    exported = cli(*export, "--all")  # a proposal: not exported by default
     assert exported.exit_code == 0, exported.output
     (adr,) = out.glob("*.md")
-    assert adr.name == "0001-network-plugin.md"
-    matches_golden(f"adr_{name}.md", adr.read_text(encoding="utf-8"))
+    (decision,) = DecisionLog(db).query()
+    assert adr.name == f"0001-{decision.plugin or decision.status.replace('_', '-')}.md"
+    matches_golden(f"adr_{name}.md", adr.read_text(encoding="utf-8"), dates=_days(decision))
+
+
+def _days(*decisions) -> tuple[str, ...]:
+    return tuple({t[:10] for d in decisions for t in (d.created_at, d.adopted_at) if t})
 
 
 @pytest.fixture
@@ -127,4 +137,61 @@ def test_adr_of_a_decision_in_slack_matches_golden_file(name, what_if, cli, tmp_
     assert exported.exit_code == 0, exported.output
     (adr,) = out.glob("*.md")
     text = adr.read_text(encoding="utf-8")
-    matches_golden(f"adr_slack_{name}.md", text, created_at=tuple(stamps))
+    matches_golden(
+        f"adr_slack_{name}.md",
+        text,
+        created_at=tuple(stamps),
+        dates=_days(*DecisionLog(db).query()),
+    )
+
+
+@pytest.fixture
+def adopted(tmp_path: Path) -> Path:
+    """Two recommendations made in Slack, their cards posted and the names of who asked and
+    where resolved (as posting does), both adopted in turn for edge-prod: the first is
+    superseded by the second."""
+    db = tmp_path / "netplugin.db"
+    log = DecisionLog(db)
+    for id, kind, name in (
+        ("U0ALICE", "user", "alice"),
+        ("U0BOB", "user", "bob"),
+        ("C0GENERAL", "channel", "general"),
+    ):
+        names.put(log, id, kind=kind, name=name)
+    for n, (text, user) in enumerate(
+        (
+            (PLANS["recommended"], "U0ALICE"),
+            ("location=edge-device nodes=12 dispersed=yes", "U0BOB"),
+        )
+    ):
+        d, _ = log.record(
+            result=result_for(text),
+            source="slash",
+            raw_text=text,
+            team="T0TEAM",
+            channel="C0GENERAL",
+            visibility="public",
+            user=user,
+        )
+        ts = f"1700000000.00010{n}"
+        link = f"https://example.slack.com/archives/C0GENERAL/p170000000000010{n}"
+        log.attach_message(d.id, channel="C0GENERAL", ts=ts, permalink=link)
+    adopt(log, 1, cluster="edge-prod", by="U0BOB")
+    adopt(log, 2, cluster="edge-prod", by="U0ALICE", review_by=dt.date(2031, 3, 31))
+    log.close()
+    return db
+
+
+def test_adrs_of_adopted_decisions_match_golden_files(adopted, cli, tmp_path) -> None:
+    """The default export: the cluster's adopted decision and the one it superseded, linked
+    both ways, with people and the channel by name."""
+    out = tmp_path / "adr"
+    export = ("decisions", "export", "--db", str(adopted), "--format", "adr", "--out", str(out))
+    assert cli(*export).exit_code == 0
+    files = sorted(p.name for p in out.glob("*.md"))
+    assert files == ["0001-edge-prod-terway-edge.md", "0002-edge-prod-flannel.md"]
+    log = DecisionLog(adopted)
+    stamps, dates = tuple(d.created_at for d in log.query()), _days(*log.query())
+    for name, file in zip(("superseded", "adopted"), files, strict=True):
+        text = (out / file).read_text(encoding="utf-8")
+        matches_golden(f"adr_{name}.md", text, created_at=stamps, dates=dates)

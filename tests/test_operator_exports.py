@@ -91,7 +91,8 @@ def test_terminal_output_carries_no_control_character(cli, db) -> None:
 
 
 def test_adr_files_carry_no_control_character(cli, db, tmp_path) -> None:
-    result = cli("decisions", "export", "--format", "adr", "--db", db, "--out", str(tmp_path))
+    export = ("decisions", "export", "--format", "adr", "--db", db, "--out", str(tmp_path))
+    result = cli(*export, "--all")
     assert result.exit_code == 0
     files = sorted(tmp_path.glob("*.md"))
     assert len(files) == len(FORMULAS) + 1

@@ -13,6 +13,7 @@ import click
 
 from bot.cli.advice import card_markdown, print_markdown
 from bot.cli.params import SINCE
+from bot.cli.records import EVER_ADOPTED, adr_file_name, adr_markdown, names_for, record_fields
 from bot.core.adopting import AdoptProblem, cluster_name, review_date
 from bot.core.explain import drift
 from bot.core.knowledge import default_knowledge
@@ -96,10 +97,15 @@ def decisions() -> None:
 @click.option("--limit", type=int, default=None)
 def list_decisions(db_path, channel, plugin, since, limit) -> None:
     """List logged decisions, oldest first."""
-    found = _open(db_path).query(channel=channel, plugin=plugin, since=since, limit=limit)
+    log = _open(db_path)
+    found = log.query(channel=channel, plugin=plugin, since=since, limit=limit)
     print_markdown(
         render_text(
-            "cli/decisions-list.md.j2", decisions=found, plugin_names=_plugin_names(), say=say
+            "cli/decisions-list.md.j2",
+            decisions=found,
+            names=names_for(log, found),
+            plugin_names=_plugin_names(),
+            say=say,
         )
     )
 
@@ -107,18 +113,31 @@ def list_decisions(db_path, channel, plugin, since, limit) -> None:
 @decisions.command("show")
 @db_option
 @click.argument("decision_id", type=int)
-def show(db_path, decision_id) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="The fields of its record (as in the ADR's front matter) and its result, as JSON.",
+)
+def show(db_path, decision_id, as_json) -> None:
     """Show one decision as it was made, and whether today's knowledge would differ."""
     log = _open(db_path)
     found = log.get(decision_id)
     if found is None:
         click.echo(render_text("cli/not-found.txt.j2", id=decision_id, db=log.path), err=True)
         sys.exit(1)
+    names = names_for(log, [found])
+    if as_json:
+        fields = record_fields(found, names, _plugin_names())
+        record = {**fields, "result": found.result}
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        return
     kb = default_knowledge()
     changed = drift(found.result, kb)
     header = render_text(
         "cli/decision-header.md.j2",
         d=found,
+        names=names,
         drift=changed if changed and changed.differs else None,
         plugin_names=_plugin_names(),
         say=say,
@@ -142,10 +161,6 @@ def _as_csv(found: list[Decision]) -> str:
     return out.getvalue()
 
 
-def adr_markdown(decision: Decision) -> str:
-    return render_text("adr.md.j2", d=decision, r=decision.result, plugin_names=_plugin_names())
-
-
 @decisions.command("export")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "adr"]), default="json")
@@ -158,20 +173,24 @@ def adr_markdown(decision: Decision) -> str:
 @click.option("--channel", default=None)
 @click.option("--plugin", type=click.Choice(["flannel", "terway-edge"]), default=None)
 @click.option("--since", type=SINCE, default=None, help="As for `decisions list`.")
-@click.option("--id", "ids", type=int, multiple=True, help="Only these decisions.")
-def export(db_path, fmt, out, channel, plugin, since, ids) -> None:
-    """Export decisions as JSON, CSV, or one MADR Markdown file per decision (adr)."""
-    found = _open(db_path).query(channel=channel, plugin=plugin, since=since)
+@click.option(
+    "--id", "ids", type=int, multiple=True, help="Only these decisions (adr: whatever their state)."
+)
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="adr: every decision, proposals too (default: the adopted ones and those they"
+    " superseded).",
+)
+def export(db_path, fmt, out, channel, plugin, since, ids, every) -> None:
+    """Export decisions as JSON, CSV, or one MADR Markdown file per adopted decision (adr)."""
+    log = _open(db_path)
+    found = log.query(channel=channel, plugin=plugin, since=since)
     if ids:
         found = [d for d in found if d.id in set(ids)]
     if fmt == "adr":
-        directory = Path(out or "adr")
-        directory.mkdir(parents=True, exist_ok=True)
-        for d in found:
-            (directory / f"{d.id:04d}-network-plugin.md").write_text(
-                adr_markdown(d), encoding="utf-8"
-            )
-        click.echo(render_text("cli/exported.txt.j2", count=len(found), where=directory), err=True)
+        _export_adr(log, found, Path(out or "adr"), every=every or bool(ids))
         return
     text = _as_json(found) if fmt == "json" else _as_csv(found)
     if out:
@@ -179,6 +198,26 @@ def export(db_path, fmt, out, channel, plugin, since, ids) -> None:
         click.echo(render_text("cli/exported.txt.j2", count=len(found), where=out), err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _export_adr(log: DecisionLog, found: list[Decision], directory: Path, *, every: bool) -> None:
+    """One record per decision: the ones ever adopted, unless `every`. A record links to those
+    it supersedes or is superseded by (their file names, exported or not)."""
+    chosen = found if every else [d for d in found if d.state in EVER_ADOPTED]
+    related = {i for d in chosen for i in (d.supersedes, d.superseded_by) if i}
+    files = {d.id: adr_file_name(d) for d in chosen}
+    for i in related - files.keys():
+        other = log.get(i)
+        if other is not None:
+            files[i] = adr_file_name(other)
+    names, plugin_names = names_for(log, chosen), _plugin_names()
+    directory.mkdir(parents=True, exist_ok=True)
+    for d in chosen:
+        record = adr_markdown(d, names=names, plugin_names=plugin_names, files=files)
+        (directory / files[d.id]).write_text(record, encoding="utf-8")
+    click.echo(render_text("cli/exported.txt.j2", count=len(chosen), where=directory), err=True)
+    if not chosen and found:
+        click.echo(say("adr-none-adopted", proposals=len(found)), err=True)
 
 
 def _checked(value: object, param: str) -> object:

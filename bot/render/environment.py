@@ -19,6 +19,7 @@ import re
 from functools import cache
 from typing import Any
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import paths
@@ -89,6 +90,52 @@ def markdown_escape(value: Any) -> str:
     return text
 
 
+def one_line(value: Any) -> str:
+    """`value` on one line (a name in a heading or a list item): every run of whitespace, line
+    breaks included, is one space."""
+    return " ".join(printable(value).split())
+
+
+class _YamlDumper(yaml.SafeDumper):
+    """Text with a line break or a tab is written double-quoted, with escapes, on one line: no
+    line of the value can be read as the `---` that ends front matter."""
+
+
+def _yaml_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if ("\n" in text or "\t" in text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_YamlDumper.add_representer(str, _yaml_str)
+# Read as line breaks by YAML (and not control characters): made the line break they mean.
+_YAML_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _yaml_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("", printable(value.translate(_YAML_BREAKS)))
+    if isinstance(value, dict):
+        return {str(k): _yaml_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_yaml_safe(v) for v in value]
+    return value
+
+
+def yaml_block(value: Any) -> str:
+    """`value` (mappings, lists, text, numbers, None) as block YAML that parses back to it
+    whatever its text contains (quotes, colons, `---`, line breaks): for front matter. Text
+    loses its control characters first, as everywhere in a file people open in a terminal."""
+    return yaml.dump(
+        _yaml_safe(value),
+        Dumper=_YamlDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=float("inf"),
+    )
+
+
 def _said(message: Any) -> str:
     return say(message["code"], **message.get("params", {}))
 
@@ -144,6 +191,8 @@ def _environment(directory: str, kind: str) -> Environment:
     env.filters["mrkdwn"] = mrkdwn_escape
     env.filters["printable"] = printable
     env.filters["md"] = markdown_escape
+    env.filters["line"] = one_line
+    env.filters["yaml"] = yaml_block
     env.filters["answer"] = answer_words
     env.filters["detail"] = detail
     env.filters["warning"] = warning_text
