@@ -13,6 +13,8 @@
    retry handlers are left out of these calls (a retried post whose first try reached Slack is
    a second card).
 3. **Record**: posted with the ts (then the permalink), or failed, before the user is told.
+   Once posted, the names of who asked and of the channel are resolved and kept in the log, on
+   a lane of their own (bot/slack/names.py): a slow or failed lookup holds up no card.
 
 What Slack answers:
 
@@ -36,7 +38,6 @@ was posting (`resume_card`): a kill between the post and its record leaves one c
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,16 +45,15 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.decisions import Decision
 from bot.render.messages import say
+from bot.slack.calls import on_lane as _on_lane
+from bot.slack.calls import quiet_client
 from bot.slack.cards import NOT_A_MEMBER, card_message, error_code, notice, open_dm, tell_user
 from bot.slack.deps import Advisor
+from bot.slack.names import remember_names
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,6 @@ HISTORY_PAGES = 5  # of 200 messages
 # Errors after which the message may have been posted anyway (Slack: "it's possible some aspect
 # of the operation succeeded before the error was raised").
 UNKNOWN_ERRORS = {"fatal_error", "internal_error", "request_timeout", "service_unavailable"}
-# slack_sdk's handlers that repeat a call (blindly, or sleeping in the thread): not for posting.
-RETRYING = (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler)
 
 Step = Callable[[Advisor, WebClient, "Card"], None]
 
@@ -179,24 +177,6 @@ def _run(advisor: Advisor, client: WebClient, card: Card, step: Step) -> None:
     except Exception:  # a bug: never leave the card claimed forever, nor the user waiting
         log.exception("posting the card of decision %s failed", card.decision.id)
         _fail(advisor, client, card, "internal_error", notice(advisor, say("internal-error")))
-
-
-def quiet_client(client: WebClient, leave_out: tuple[type, ...] = RETRYING) -> WebClient:
-    """`client` without slack_sdk's retrying handlers (an observer, such as the metrics', stays),
-    or without those of `leave_out`."""
-    handlers = [h for h in client.retry_handlers if not isinstance(h, leave_out)]
-    if len(handlers) == len(client.retry_handlers):
-        return client
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=client.timeout,
-        ssl=client.ssl,
-        proxy=client.proxy,
-        headers=client.headers,
-        logger=client.logger,
-        retry_handlers=handlers,
-    )
 
 
 def retry_after(exc: SlackApiError) -> float:
@@ -327,8 +307,10 @@ def find_card(
 
 
 def _posted(advisor: Advisor, client: WebClient, card: Card, channel: str, ts: str) -> None:
-    """Record the card's message at once (a thread's replies find it), then its permalink."""
+    """Record the card's message at once (a thread's replies find it), then its permalink; the
+    names of who asked and where are resolved meanwhile, on their own lane."""
     advisor.log.attach_message(card.decision.id, channel=channel, ts=ts)
+    remember_names(advisor, client, user=card.decision.user, channel=channel)
     try:
         permalink = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
     except (SlackClientError, OSError) as exc:  # the card is there; the link is a nicety
@@ -377,14 +359,3 @@ def post_reply(
             then()
 
     _on_lane(advisor, channel, attempt)
-
-
-def _on_lane(advisor: Advisor, key: str, job: Callable[[], None], delay: float = 0.0) -> bool:
-    """`job` on lane `key` after `delay` (without an executor: here, now). False when shutting
-    down: it will not run."""
-    lane = getattr(advisor.executor, "lane", None)
-    if lane is None:
-        time.sleep(delay)
-        job()
-        return True
-    return lane(key, job, delay=delay)
