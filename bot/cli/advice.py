@@ -1,6 +1,8 @@
 """`netplugin recommend | compare | checklist | keys | knowledge check`: the advisor in a terminal.
 
-Each command is thin: read the input, call the core, render a template.
+Each command is thin: read the input, call the core, render a template. The renderers (Jinja,
+rich) are imported by the commands that print with them: `recommend --json` starts without
+them (bench/cli_start.py).
 """
 
 from __future__ import annotations
@@ -9,22 +11,33 @@ import json
 import sys
 
 import click
-from rich.console import Console
-from rich.markdown import Markdown
 
 from bot.core.engine import recommend as run_engine
 from bot.core.grammar import read_question
 from bot.core.knowledge import PLUGIN_IDS, KnowledgeError, default_knowledge, load_knowledge
 from bot.core.phrasebook import phrasebook
 from bot.core.plugin_words import named_plugin
-from bot.render.environment import render_text
-from bot.render.messages import problem_text, say
 
 INVALID_INPUT = 2
 
 
 def print_markdown(text: str) -> None:
+    from rich.console import Console
+    from rich.markdown import Markdown
+
     Console(soft_wrap=False).print(Markdown(text))
+
+
+def render_text(template: str, **context: object) -> str:
+    from bot.render.environment import render_text as render
+
+    return render(template, **context)
+
+
+def say(code: str, **params: object) -> str:
+    from bot.render.messages import say as words
+
+    return words(code, **params)
 
 
 def _knowledge():
@@ -64,6 +77,8 @@ def recommend(text: tuple[str, ...], as_json: bool, log_to: str | None, full: bo
     parsed = read_question(" ".join(text), kb)
     if parsed.problems:
         for problem in parsed.problems:
+            from bot.render.messages import problem_text
+
             click.echo(problem_text(problem), err=True)
         sys.exit(INVALID_INPUT)
     if log_to is None:

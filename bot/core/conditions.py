@@ -38,7 +38,7 @@ def _version_below(bound: str) -> str | None:
 
 
 class Condition(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
 
     key: str | None = None
     is_: bool | int | str | None = Field(default=None, alias="is")
@@ -98,6 +98,13 @@ class Condition(BaseModel):
         for child in [*(self.all_ or []), *(self.any_ or []), *([self.not_] if self.not_ else [])]:
             found |= child.thresholds(key)
         return found
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickled without its compiled closure (bot/core/knowledge_cache.py): it is built
+        again, from the condition, on first use."""
+        state = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "compiled"}
+        return state
 
     def holds(self, values: Mapping[str, Any]) -> bool:
         return self.compiled(values)

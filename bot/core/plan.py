@@ -13,8 +13,6 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from bot.core.knowledge import Knowledge, Question
 
@@ -127,6 +125,9 @@ def _choice(q: Question, word: str) -> str | None:
     if word in names:
         return names[word]
     if len(word) >= 5:
+        from rapidfuzz import process  # only for a value not found as written
+        from rapidfuzz.distance import OSA
+
         near = process.extractOne(
             word, [n for n in names if len(n) >= 5], scorer=OSA.distance, score_cutoff=1
         )

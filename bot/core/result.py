@@ -23,7 +23,7 @@ def answer_words(value: Any) -> str:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Message(_Frozen):

@@ -9,10 +9,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, StrictUndefined, Template
 
 from bot import paths
+from bot.core.knowledge import load_yaml
 
 CATALOG = "messages.yaml"
 
@@ -20,7 +20,7 @@ CATALOG = "messages.yaml"
 @cache
 def _catalog(directory: str) -> dict[str, Template]:
     path = Path(directory) / CATALOG
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = load_yaml(path.read_text(encoding="utf-8"))
     # Plain Jinja: messages are escaped where they are shown (bot.render.environment).
     env = Environment(undefined=StrictUndefined, autoescape=False)
     return {code: env.from_string(str(text).strip()) for code, text in entries.items()}

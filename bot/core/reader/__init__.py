@@ -25,6 +25,23 @@ package is the grammar that decides what they mean where they stand:
 What it could not settle is returned as `unsure` with the user's words, so the answer can ask.
 """
 
-from bot.core.reader.message import Found, Reading, Unsure, UnsureWhy, read_words
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core.reader.said import Found, Reading, Unsure, UnsureWhy
+
+if TYPE_CHECKING:
+    from bot.core.knowledge import Knowledge
 
 __all__ = ["Found", "Reading", "Unsure", "UnsureWhy", "read_words"]
+
+
+def read_words(text: str, kb: Knowledge) -> Reading:
+    """What `text` says about the planned cluster. The reader is loaded with the first words it
+    reads: key=value pairs alone need none of it (a CLI start, bench/cli_start.py)."""
+    if not any(ch.isalnum() for ch in text):
+        return Reading(found=[], unsure=[])
+    from bot.core.reader.message import read_words as read
+
+    return read(text, kb)

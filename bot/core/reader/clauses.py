@@ -8,10 +8,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-from text_to_num import alpha2digit
-
 from bot.core.reader.lexicon import Lexicon
 
 SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+")
@@ -170,6 +166,10 @@ def normalise(text: str, lex: Lexicon) -> str:
 
 def alpha2digit_safe(text: str) -> str:
     """Number words as digits ("twelve hundred" → 1200); odd input keeps its words."""
+    # text2num and rapidfuzz are imported where words are read: a CLI start given only
+    # key=value pairs reads none (bench/cli_start.py).
+    from text_to_num import alpha2digit
+
     with contextlib.suppress(ValueError, RuntimeError):
         return alpha2digit(text, "en")
     return text
@@ -178,6 +178,9 @@ def alpha2digit_safe(text: str) -> str:
 def _fuzzy(word: str, lex: Lexicon) -> str:
     if word in lex.fuzzy_known:
         return word
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     best = process.extractOne(word, lex.vocab.fuzzy, scorer=OSA.distance, score_cutoff=1)
     return best[0] if best else word
 

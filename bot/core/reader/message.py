@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from bot.core.knowledge import Knowledge
 from bot.core.reader.clauses import Clause, blank, split_clauses
 from bot.core.reader.lexicon import Lexicon, lexicon_for
@@ -24,45 +22,8 @@ from bot.core.reader.numbers import (
     number,
     read_numbers,
 )
+from bot.core.reader.said import Found, Reading, Unsure, UnsureWhy
 from bot.core.reader.versions import read_versions
-
-UnsureWhy = Literal[
-    "hedged",
-    "asked",
-    "contradictory",
-    "no-role",
-    "range",
-    "about-plugin",
-    "vague",
-    "negated",  # a version said as what it is not ("not 1.26")
-    "asked-value",  # asked, of a question whose answer is a value (a version), not yes or no
-    "about-plugin-value",
-]
-
-
-class Found(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    key: str
-    value: Any  # as a key=value pair would give it: bool, int, str, list[str]
-    said: str  # the user's words it came from
-
-
-class Unsure(BaseModel):
-    """Words that name a question but settle nothing, and why: asked back in the answer."""
-
-    model_config = ConfigDict(frozen=True)
-
-    key: str | None
-    said: str
-    why: UnsureWhy
-
-
-class Reading(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    found: list[Found]
-    unsure: list[Unsure]
 
 
 @dataclass

@@ -1,13 +1,11 @@
 """Every setting, from the environment (pydantic-settings), declared once with what it means.
-Secrets are SecretStr: never printed. Nothing else in the bot reads os.environ: `netplugin
-serve` and `netplugin doctor` load a Settings; the data directories are read through `override`
-(bot/paths.py asks on every render, where building a Settings would cost more than the render).
-The README's configuration table is checked against this class (tests/test_docs.py).
+Secrets are SecretStr: never printed. `netplugin serve` and `netplugin doctor` load a Settings.
+The README's configuration table is checked against this class (tests/test_docs.py). Import it
+from `bot.settings`, which loads this module when it is first asked for.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -55,6 +53,11 @@ class Settings(BaseSettings):
     )
     netplugin_templates_dir: str | None = Field(None, description="your own copy of `templates/`")
     netplugin_knowledge_dir: str | None = Field(None, description="your own copy of `knowledge/`")
+    netplugin_cache_dir: str | None = Field(
+        None,
+        description="where validated knowledge is kept between runs, default `~/.cache/netplugin`;"
+        " `off` for none",
+    )
 
     @field_validator("netplugin_log_level", mode="before")
     @classmethod
@@ -112,11 +115,3 @@ def load() -> Settings:
         return Settings()
     except ValidationError as exc:
         raise InvalidSettings([str(e["loc"][0]).upper() for e in exc.errors()]) from None
-
-
-def override(name: str) -> str | None:
-    """One setting's value as set in the environment now, or None: for bot/paths.py, which is
-    asked on every render. `name` is a field of Settings."""
-    if name not in Settings.model_fields:
-        raise KeyError(name)
-    return os.environ.get(name.upper()) or None
