@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import unicodedata
 
 import pytest
@@ -83,6 +84,9 @@ def test_terminal_output_carries_no_control_character(cli, db) -> None:
     assert shown.exit_code == 0
     assert controls(shown.stdout) == []
     assert "400 ENS nodes" in shown.stdout and "pwned" not in shown.stdout
+    as_json = cli("decisions", "show", "--db", db, str(escaped.id), "--json")
+    assert as_json.exit_code == 0 and controls(as_json.stdout) == []
+    assert json.loads(as_json.stdout)["asked-by"] == {"name": HOSTILE_USER, "id": None}
     listed = cli("decisions", "list", "--db", db)
     assert controls(listed.stdout) == [] and "HIDDEN" in listed.stdout
     card = cli("recommend", ESCAPES)

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -41,6 +42,9 @@ CSV_COLUMNS = [
     "plan",
     "result",
 ]
+
+# DEL and the C1 controls, which json.dumps leaves as they are (a terminal runs \x9b as ESC [).
+C1_CONTROL = re.compile(r"[\x7f-\x9f]")
 
 db_option = click.option(
     "--db",
@@ -130,7 +134,8 @@ def show(db_path, decision_id, as_json) -> None:
     if as_json:
         fields = record_fields(found, names, _plugin_names())
         record = {**fields, "result": found.result}
-        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        text = json.dumps(record, indent=2, ensure_ascii=False)
+        click.echo(C1_CONTROL.sub(lambda c: f"\\u{ord(c.group()):04x}", text))  # escaped, as C0
         return
     kb = default_knowledge()
     changed = drift(found.result, kb)
