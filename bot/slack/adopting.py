@@ -23,32 +23,16 @@ from bot.render.environment import render_json
 from bot.slack import ids
 from bot.slack.cards import card_message, error_code
 from bot.slack.deps import Advisor
+from bot.slack.home import publish_home_later
+from bot.slack.membership import in_channel
+from bot.slack.names import remember_names
 from bot.slack.render import fit_view, mention
 
 log = logging.getLogger(__name__)
 
-MEMBERS_PAGE = 500
-
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
-
-
-def is_member(client: WebClient, channel: str, user: str) -> bool:
-    """Whether `user` is in `channel` (conversations.members, page by page). Any failure is a
-    no: adopting is refused rather than allowed on a guess."""
-    cursor = None
-    try:
-        while True:
-            page = client.conversations_members(channel=channel, limit=MEMBERS_PAGE, cursor=cursor)
-            if user in (page.get("members") or []):
-                return True
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return False
-    except (SlackClientError, OSError) as exc:
-        log.warning("conversations.members failed, adoption refused: %s", error_code(exc))
-        return False
 
 
 def refusal(
@@ -59,7 +43,7 @@ def refusal(
         return AdoptRefused("adopt-not-recommended", id=decision.id, status=decision.status)
     if not decision.channel or channel != decision.channel:
         return AdoptRefused("adopt-elsewhere", id=decision.id)
-    if not user or not is_member(client, decision.channel, user):
+    if not user or not in_channel(client, decision.channel, user):
         return AdoptRefused("adopt-not-member", id=decision.id)
     return None
 
@@ -93,6 +77,8 @@ def adopt_and_announce(
     if not adoption.adopted:
         return adoption
     adopted = adoption.decision
+    remember_names(advisor, client, user=by)  # the ADR names who adopted it
+    publish_home_later(advisor, client, by)  # their Home tab lists it now
     _refresh_card(advisor, client, adopted)
     if adoption.superseded is not None:
         _refresh_card(advisor, client, adoption.superseded)

@@ -30,16 +30,13 @@ from bot.render.messages import say
 from bot.slack import ids
 from bot.slack.cards import error_code
 from bot.slack.deps import Advisor
+from bot.slack.membership import IsMember, members_of
 from bot.slack.render import MAX_VIEW_BLOCKS, clip, fit_view, mention
 
 log = logging.getLogger(__name__)
 
 PROPOSALS = 5  # the viewer's most recent proposals shown
 PROPOSALS_READ = 50  # read from the log to find them (what-ifs, other outcomes, other channels)
-MEMBERS_PAGE = 200  # conversations.members per call
-MEMBERS_PAGES = 50  # 10,000 members at most are looked through; beyond, "not a member"
-
-IsMember = Callable[[str], bool]
 
 
 @dataclass
@@ -61,38 +58,6 @@ def may_see(decision: Decision, user: str, is_member: IsMember) -> bool:
     if decision.visibility == "dm":
         return decision.user == user
     return is_member(decision.channel)  # private, unknown (an @mention's), or not recorded
-
-
-def members_of(client: WebClient, user: str) -> IsMember:
-    """`is_member(channel)` for `user`: conversations.members, asked once per channel (the
-    answer is kept for the life of the function, one publish). Any failure is "not a member"."""
-    known: dict[str, bool] = {}
-
-    def is_member(channel: str) -> bool:
-        if channel not in known:
-            known[channel] = _member(client, channel, user)
-        return known[channel]
-
-    return is_member
-
-
-def _member(client: WebClient, channel: str, user: str) -> bool:
-    cursor = None
-    try:
-        for _ in range(MEMBERS_PAGES):
-            page = client.conversations_members(channel=channel, limit=MEMBERS_PAGE, cursor=cursor)
-            if user in (page.get("members") or []):
-                return True
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return False
-    except (SlackClientError, OSError) as exc:
-        log.info(
-            "conversations.members of %s failed, taken as not a member: %s",
-            channel,
-            error_code(exc),
-        )
-    return False
 
 
 def home_of(decisions: DecisionLog, user: str, is_member: IsMember) -> Home:

@@ -46,6 +46,9 @@ def test_adopt_logs_it_says_it_in_the_thread_and_shows_it_on_the_card(s) -> None
     assert update.params["ts"] == card.ts
     redrawn = json.dumps(s.workspace.channels["C0GENERAL"].message(card.ts).blocks)
     assert "*Adopted* for *edge-prod*" in redrawn and ids.ADOPT not in redrawn
+    # the adopter's Home tab lists it at once
+    home = s.fake.wait_for("views.publish", where=lambda c: c.params.get("user_id") == "U0ALICE")
+    assert "edge-prod" in json.dumps(home.params["view"])
 
 
 def test_a_second_adoption_for_the_cluster_supersedes_the_first_both_ways(s) -> None:
