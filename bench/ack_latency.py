@@ -1,4 +1,4 @@
-"""Ack latency of /netplugin over HTTP: our app against a bare Bolt app that only acks.
+"""Ack latency of /netplugin over HTTP: our app against bare Bolt apps that only ack.
 
     /work/venv/bin/python bench/ack_latency.py [--requests 200] [--concurrency 1 20]
 
@@ -6,8 +6,15 @@ Three processes, as in production: this one plays Slack's clients (SlackDriver: 
 slash command to each app); `python -m bot.fakeslack` plays the Web API; one child runs both apps
 behind the same server code (bot/runtime/server.py: Starlette + uvicorn on 127.0.0.1). "ours" is
 build_app() with the real listeners: it acks, then parses, recommends, logs to a SQLite file and
-posts the card, while the other requests arrive. "bare" is `App(token, signing_secret)` with
-`@app.command("/netplugin") def ack_only(ack): ack()` and Bolt's defaults otherwise.
+posts the card, while the other requests arrive. Three bare Bolt apps only ack
+(`@app.command("/netplugin")`, Bolt's defaults otherwise), each served as people serve one:
+- "bolt": `App` on Bolt's own server (`app.start()`: http.server, one request at a time; here on
+  127.0.0.1, not its 0.0.0.0) — it cannot take 20 concurrent connections, so it is measured one
+  at a time only;
+- "asgi": `AsyncApp` behind Bolt's Starlette adapter (AsyncSlackRequestHandler) on uvicorn with
+  its defaults: the production-shaped baseline;
+- "bare": `App` behind this project's server (bot/runtime/server.py), the server held equal.
+The ratios are against the best bare app measured at that concurrency.
 
 Load: at concurrency 1, one request at a time; at concurrency N, bursts of N simultaneous
 requests; after each burst the bench waits until its cards are posted, so the figures are
@@ -21,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,8 +36,11 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from http.server import HTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
+
+import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,6 +54,7 @@ from bot.runtime.server import create_web_app, serve_in_thread
 from bot.settings import Settings
 from bot.slack import ids
 
+APPS = ("bolt", "asgi", "bare", "ours")  # measured in turn, in this order
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-fake-bot-token"  # the fake's default
 TAG = re.compile(r"req-(\d+)")
@@ -58,12 +70,63 @@ def bare_app(client: WebClient) -> App:
     return app
 
 
+def bolt_server(client: WebClient) -> str:
+    """The bare App on Bolt's own development server, bound to 127.0.0.1 (Bolt binds 0.0.0.0:
+    its HTTPServer is swapped for one on loopback before it is made)."""
+    import slack_bolt.app.app as bolt
+
+    class LoopbackServer(HTTPServer):
+        def __init__(self, address, handler):
+            super().__init__(("127.0.0.1", address[1]), handler)
+
+    bolt.HTTPServer = LoopbackServer
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = bolt.SlackAppDevelopmentServer(port=port, path=ids.EVENTS_PATH, app=bare_app(client))
+    threading.Thread(target=server.start, daemon=True).start()
+    return f"http://127.0.0.1:{port}"
+
+
+def asgi_server(api_url: str) -> str:
+    """A bare AsyncApp behind Bolt's Starlette adapter, on uvicorn with its defaults."""
+    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    app = AsyncApp(
+        token=TOKEN, signing_secret=SECRET, client=AsyncWebClient(token=TOKEN, base_url=api_url)
+    )
+
+    @app.command(ids.COMMAND)
+    async def ack_only(ack):
+        await ack()
+
+    handler = AsyncSlackRequestHandler(app)
+
+    async def events(request):
+        return await handler.handle(request)
+
+    web = Starlette(routes=[Route(ids.EVENTS_PATH, events, methods=["POST"])])
+    sock = socket.socket()  # as uvicorn.run(host, port) makes it
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(web, log_level="warning"))
+    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    while not server.started:
+        time.sleep(0.005)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
 def serve_apps(api_url: str, db: str) -> None:
-    """The app process: both apps; prints their URLs; runs until stdin closes."""
+    """The app process: every app; prints their URLs; runs until stdin closes."""
     settings = Settings(slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=api_url)
     ours = serve_in_thread(create_web_app(build_app(settings, log=DecisionLog(db))))
     bare = serve_in_thread(create_web_app(bare_app(WebClient(token=TOKEN, base_url=api_url))))
-    print(ours.url, bare.url, flush=True)
+    bolt = bolt_server(WebClient(token=TOKEN, base_url=api_url))
+    asgi = asgi_server(api_url)
+    print(ours.url, bare.url, bolt, asgi, flush=True)
     sys.stdin.read()
 
 
@@ -160,19 +223,22 @@ def main() -> None:
             stdout=subprocess.PIPE,
             text=True,
         )
-        ours_url, bare_url = apps.stdout.readline().split()
+        ours_url, bare_url, bolt_url, asgi_url = apps.stdout.readline().split()
         drivers = {
             "ours": SlackDriver(ours_url + ids.EVENTS_PATH, SECRET),
             "bare": SlackDriver(bare_url + ids.EVENTS_PATH, SECRET),
+            "bolt": SlackDriver(bolt_url + ids.EVENTS_PATH, SECRET),
+            "asgi": SlackDriver(asgi_url + ids.EVENTS_PATH, SECRET),
         }
         start = 0
         for name, driver in drivers.items():  # warm up
-            run(driver, 40, 4, 10_000_000 + start, fake if name == "ours" else None)
+            run(driver, 40, 1 if name == "bolt" else 4, 10_000_000 + start, None)
             start += 100
         rows = []
         for concurrency in args.concurrency:
-            figures: dict[str, tuple[list, list]] = {"bare": ([], []), "ours": ([], [])}
-            for name in ("bare", "ours", "bare", "ours"):  # interleaved, twice
+            names = [n for n in APPS if concurrency == 1 or n != "bolt"]
+            figures: dict[str, tuple[list, list]] = {name: ([], []) for name in names}
+            for name in names + names:  # interleaved, twice
                 fake.reset()
                 ours = name == "ours"
                 acks, cards = run(
@@ -188,16 +254,18 @@ def main() -> None:
 
     print(f"{'conc':>4} {'app':>5} {'ack p50':>8} {'ack p99':>8} {'card p50':>9} {'card p95':>9}")
     for concurrency, figures in rows:
-        for name in ("bare", "ours"):
-            acks, cards = figures[name]
+        for name, (acks, cards) in figures.items():
             card = f"{pct(cards, 50):7.1f}ms {pct(cards, 95):7.1f}ms" if cards else ""
             print(
                 f"{concurrency:>4} {name:>5} {pct(acks, 50):6.2f}ms {pct(acks, 99):6.2f}ms {card}"
             )
-        ours_acks, bare_acks = figures["ours"][0], figures["bare"][0]
+        ours = figures["ours"][0]
+        bare = {name: figures[name][0] for name in figures if name != "ours"}
+        best50 = min(bare, key=lambda name: pct(bare[name], 50))
+        best99 = min(bare, key=lambda name: pct(bare[name], 99))
         print(
-            f"{concurrency:>4} ours/bare: p50 {pct(ours_acks, 50) / pct(bare_acks, 50):.2f}, "
-            f"p99 {pct(ours_acks, 99) / pct(bare_acks, 99):.2f}"
+            f"{concurrency:>4} ours / best bare: p50 {pct(ours, 50) / pct(bare[best50], 50):.2f}"
+            f" ({best50}), p99 {pct(ours, 99) / pct(bare[best99], 99):.2f} ({best99})"
         )
 
 

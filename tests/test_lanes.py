@@ -47,3 +47,17 @@ def test_closing_drops_the_waiting_jobs_and_refuses_new_ones():
     assert not lanes.run("C1", lambda: dropped.append("ran!"), dropped=lambda: dropped.append("b"))
     assert dropped == ["a", "b"]
     assert lanes.wait_idle(1)
+
+
+def test_a_job_for_a_shut_down_executor_is_refused_not_raised() -> None:
+    """At interpreter exit the pool is shut down under the lanes: a card already posted must not
+    be counted as failed because its names could not be looked up (bot/slack/calls.py)."""
+    from types import SimpleNamespace
+
+    from bot.slack.calls import on_lane
+
+    def lane(key, job, delay=0.0):
+        raise RuntimeError("cannot schedule new futures after shutdown")
+
+    advisor = SimpleNamespace(executor=SimpleNamespace(lane=lane))
+    assert on_lane(advisor, "names", lambda: None) is False

@@ -48,4 +48,7 @@ def on_lane(advisor: Advisor, key: str, job: Callable[[], None], delay: float = 
         time.sleep(delay)
         job()
         return True
-    return lane(key, job, delay=delay)
+    try:
+        return lane(key, job, delay=delay)
+    except RuntimeError:  # the executor is already shut down (the interpreter is exiting)
+        return False
