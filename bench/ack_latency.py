@@ -77,6 +77,7 @@ def bolt_server(client: WebClient) -> str:
 
     class LoopbackServer(HTTPServer):
         def __init__(self, address, handler):
+            handler.log_message = lambda *args: None  # a line per request on stderr otherwise
             super().__init__(("127.0.0.1", address[1]), handler)
 
     bolt.HTTPServer = LoopbackServer
@@ -126,7 +127,7 @@ def serve_apps(api_url: str, db: str) -> None:
     bare = serve_in_thread(create_web_app(bare_app(WebClient(token=TOKEN, base_url=api_url))))
     bolt = bolt_server(WebClient(token=TOKEN, base_url=api_url))
     asgi = asgi_server(api_url)
-    print(ours.url, bare.url, bolt, asgi, flush=True)
+    print("urls:", ours.url, bare.url, bolt, asgi, flush=True)  # Bolt's server prints too
     sys.stdin.read()
 
 
@@ -223,7 +224,10 @@ def main() -> None:
             stdout=subprocess.PIPE,
             text=True,
         )
-        ours_url, bare_url, bolt_url, asgi_url = apps.stdout.readline().split()
+        line = apps.stdout.readline()
+        while not line.startswith("urls:"):
+            line = apps.stdout.readline()
+        ours_url, bare_url, bolt_url, asgi_url = line.split()[1:]
         drivers = {
             "ours": SlackDriver(ours_url + ids.EVENTS_PATH, SECRET),
             "bare": SlackDriver(bare_url + ids.EVENTS_PATH, SECRET),
