@@ -26,7 +26,19 @@ ALLOWED: dict[str, set[str]] = {
     # The stand-in for Slack (tests, benchmarks, the playground) answers with the app's scopes.
     "fakeslack": {"fakeslack", "slack", "base"},
     "runtime": {"runtime", "slack", "render", "decisions", "core", "base"},
-    "top": {"top", "runtime", "fakeslack", "slack", "render", "decisions", "core", "base"},
+    # `netplugin preflight`: measures on the hosts; the CLI reads a decision and passes it in.
+    "preflight": {"preflight", "render", "core", "base"},
+    "top": {
+        "top",
+        "runtime",
+        "fakeslack",
+        "slack",
+        "preflight",
+        "render",
+        "decisions",
+        "core",
+        "base",
+    },
 }
 PACKAGES = {
     "core": "core",
@@ -35,6 +47,7 @@ PACKAGES = {
     "slack": "slack",
     "fakeslack": "fakeslack",
     "runtime": "runtime",
+    "preflight": "preflight",
     "cli": "top",
     "playground": "top",
     "__main__": "top",
@@ -135,6 +148,9 @@ def test_no_module_imports_itself_back():
         ("bot.decisions.store", "bot.slack.ids"),
         ("bot.runtime.server", "bot.cli.serve"),
         ("bot.core.plan", "bot.decisions.store"),
+        ("bot.preflight.check", "bot.decisions.store"),  # the CLI reads the log, passes it in
+        ("bot.preflight.report", "bot.slack.ids"),
+        ("bot.preflight.bgp", "bot.runtime.server"),
     ],
 )
 def test_the_checker_refuses_an_edge_against_the_layers(importer, imported):

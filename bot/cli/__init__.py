@@ -38,6 +38,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "manifest",
         "Print the Slack app manifest: paste it into Create New App → From a manifest.",
     ),
+    "preflight": (
+        "bot.cli.preflight",
+        "preflight",
+        "Measure the connectivity checklist on the candidate nodes.",
+    ),
     "recommend": (
         "bot.cli.advice",
         "recommend",
