@@ -13,6 +13,7 @@ from bot.core.engine import recommend
 from bot.core.grammar import read_question
 from bot.decisions import DecisionLog
 from bot.decisions import migrations as schema
+from bot.decisions.preflight import check_token, token_for
 
 
 @pytest.fixture
@@ -37,7 +38,9 @@ def test_migrations_on_an_empty_database(tmp_path):
         "m007_card_thread",
         "m008_lifecycle",
         "m009_names",
+        "m010_preflight",
     ]
+    assert {"preflight_key", "preflight_reports", "verifications"} <= set(log.db.table_names())
     columns = set(log.db["decisions"].columns_dict)
     assert {"request_key", "visibility", "post_state", "post_owner", "post_error"} <= columns
     assert "confidence" in columns
@@ -48,7 +51,7 @@ def test_migrations_on_an_empty_database(tmp_path):
     DecisionLog(tmp_path / "a.db").close()
 
 
-@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6, 7])  # every earlier version, the last too
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6, 7, 8, 9])  # every earlier version
 def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, version):
     path = tmp_path / f"v{version}.db"
     earlier = Migrations(schema.migrations.name)
@@ -59,6 +62,7 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
     if version == 3:  # the readiness probe of version 3 made its table itself
         old.execute("CREATE TABLE _health (id INTEGER PRIMARY KEY, at TEXT)")
     r = result()
+    lifecycle = {"state": "proposed"} if version >= 8 else {}  # as version 8 wrote them
     old["decisions"].insert(
         {
             "created_at": "2026-01-01T00:00:00+00:00",
@@ -70,6 +74,7 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
             "plugin": r["plugin"],
             "knowledge_version": r["knowledge_version"],
             "message_ts": "111.222",
+            **lifecycle,
         }
     )
     for n, source in enumerate(("slash", "modal", "thread-what-if")):  # never attached
@@ -83,6 +88,7 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
                 "status": r["status"],
                 "plugin": r["plugin"],
                 "knowledge_version": r["knowledge_version"],
+                **lifecycle,
             }
         )
     old.conn.close()
@@ -108,6 +114,9 @@ def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, versio
     assert {d.state for d in log.query()} == {"proposed"}
     # Version 9: no name kept yet; every id stands for itself.
     assert log.db["names"].count == 0
+    # Version 10: no preflight report, and no key until a token is first asked for.
+    assert log.db["verifications"].count == 0 and log.db["preflight_key"].count == 0
+    assert check_token(log, migrated.id, token_for(log, migrated.id))
     # And the new version's features work on it.
     assert log.inbox.accept("T1", "slash", {"text": "x"})
     _, created = log.record(result=r, source="slash", request_key="T1")

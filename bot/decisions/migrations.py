@@ -138,3 +138,48 @@ def m009_names(db: Database) -> None:
         {"id": str, "kind": str, "name": str, "resolved_at": str},  # kind: user, channel
         pk="id",
     )
+
+
+@migrations()
+def m010_preflight(db: Database) -> None:
+    """Version 10: what `netplugin preflight check` found on real hosts (issue 15). The key
+    that signs each decision's report token (one row, made when a token is first asked for;
+    never logged nor exported: bot/decisions/preflight.py); the reports received, each usable
+    once (`nonce` unique); and one verification per item measured, beside its decision."""
+    db["preflight_key"].create({"id": int, "key": str, "created_at": str}, pk="id")
+    db["preflight_reports"].create(
+        {
+            "id": int,
+            "decision_id": int,
+            "nonce": str,
+            "host": str,
+            "by": str,
+            "sent_at": str,  # ISO 8601, UTC: when the host sent it
+            "received_at": str,
+            "results": int,  # how many items it carried
+        },
+        pk="id",
+        foreign_keys=[("decision_id", "decisions", "id")],
+    )
+    db["preflight_reports"].create_index(["nonce"], unique=True)
+    db["verifications"].create(
+        {
+            "id": int,
+            "report_id": int,
+            "decision_id": int,
+            "item": str,  # a checklist item's id (knowledge/checklist.yaml)
+            "peer": str,
+            "status": str,  # met, unmet, unknown
+            "measured": str,
+            "values": str,  # JSON: rtt_ms, path_mtu, pod_mtu, peer_as, route …
+            "host": str,
+            "by": str,
+            "at": str,  # the report's sent_at
+        },
+        pk="id",
+        foreign_keys=[
+            ("report_id", "preflight_reports", "id"),
+            ("decision_id", "decisions", "id"),
+        ],
+    )
+    db["verifications"].create_index(["decision_id", "item"])

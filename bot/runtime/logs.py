@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 # Slack tokens: xoxb- (bot), xoxp- (user), xoxa-/xoxr-/xoxs-, xoxe- and xoxe.xoxp- (rotation),
-# xapp- (app-level). Anything that looks like one is replaced, whatever logged it.
-TOKEN = re.compile(r"\bx(?:ox[a-z]|app)(?:\.xox[a-z])?-[A-Za-z0-9-]+")
+# xapp- (app-level); and a decision's preflight report token, npf- (bot/decisions/preflight.py),
+# which the Checklist button's message carries (slack_sdk logs what it sends, at DEBUG). Anything
+# that looks like one is replaced, whatever logged it.
+TOKEN = re.compile(r"\bx(?:ox[a-z]|app)(?:\.xox[a-z])?-[A-Za-z0-9-]+|\bnpf-[0-9a-f]{16,}")
 REDACTED = "[redacted]"
 
 # LogRecord attributes that are not `extra=` fields.
