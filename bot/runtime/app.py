@@ -192,6 +192,7 @@ def build_app(
         kb=kb or default_knowledge(),
         log=log if log is not None else DecisionLog(settings.netplugin_db),
         bot_user_id=authorized.bot_user_id,
+        public_url=settings.netplugin_public_url,
     )
     obs = obs or Observability()
     obs.watch(advisor.log)
@@ -218,6 +219,15 @@ def build_app(
     )
     app.gate = gate
     app.obs = obs
+    # For what is posted outside a Slack request (preflight reports): the bot token, the same
+    # retries and error observer as Bolt's client.
+    app.bot_client = WebClient(
+        token=authorized.bot_token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        headers=client.headers,
+        retry_handlers=[*client.retry_handlers, obs.slack_observer],
+    )
     app.executor = executor
     app.advisor = advisor
     advisor.executor = executor

@@ -6,7 +6,8 @@
     GET /metrics   Prometheus text format, the app's own registry
 
 In HTTP mode these routes are on the main server (bot/runtime/server.py); in Socket Mode they
-are all the small side server serves (`health_web_app`, on NETPLUGIN_HEALTH_PORT).
+are all the small side server serves (`health_web_app`, on NETPLUGIN_HEALTH_PORT), with
+POST /preflight/report (bot/runtime/reports.py), which has no other server there.
 
 Readiness checks: the knowledge is loaded; the decision log takes a real write (a committed
 one-row upsert to `_health`, within READY_DB_TIMEOUT); Slack accepts the bot token (the
@@ -32,6 +33,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from bot.runtime.reports import report_routes
 
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
@@ -169,5 +172,6 @@ def health_routes(bolt_app: Any) -> list[Route]:
 
 
 def health_web_app(bolt_app: Any) -> Starlette:
-    """The Socket Mode side server: health and metrics only."""
-    return Starlette(routes=health_routes(bolt_app))
+    """The Socket Mode side server: health and metrics, and the preflight reports (Socket Mode
+    has no public Slack endpoint; the nodes send their reports here)."""
+    return Starlette(routes=[*health_routes(bolt_app), *report_routes(bolt_app)])

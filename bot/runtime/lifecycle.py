@@ -103,7 +103,7 @@ def run_http(app: Any, host: str, port: int) -> int:
 
 
 def start_health_server(app: Any, host: str, port: int) -> RunningServer:
-    """Socket Mode's side server: /healthz, /readyz, /metrics only."""
+    """Socket Mode's side server: /healthz, /readyz, /metrics, and POST /preflight/report."""
     return serve_in_thread(health_web_app(app), host, port)
 
 

@@ -1,6 +1,7 @@
 """The HTTP server: Starlette + uvicorn in front of Bolt's synchronous App.
 
-    web = create_web_app(bolt_app)          # POST /slack/events, GET /healthz /readyz /metrics
+    web = create_web_app(bolt_app)          # POST /slack/events, GET /healthz /readyz /metrics,
+                                            # POST /preflight/report (bot/runtime/reports.py)
     server = serve_in_thread(web, port=0)   # tests, benchmark: 127.0.0.1, ephemeral port
     server.url; server.stop()
     GracefulServer(uvicorn_config(web, host, port), on_signal=...).run()   # netplugin serve
@@ -43,40 +44,19 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.runtime import admission
 from bot.runtime.admission import Signature
+from bot.runtime.bodies import READ_SECONDS, TooLarge, read_capped
 from bot.runtime.health import HEALTH_PATH, health_routes
 from bot.runtime.metrics import Observability
+from bot.runtime.reports import report_routes
 from bot.slack import ids
 
 MAX_BODY = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
-# A request's head (request line and headers) must arrive within this long of its first byte (or
-# of the connection opening), and its body within this long of its head: Slack sends each
-# request at once and wants the answer within 3 s, so only a slow or hostile client needs more.
-READ_SECONDS = 5.0
 # After SIGTERM, in-flight HTTP requests get this long; then the lazy work drains
 # (bot/runtime/lifecycle.py), all within Kubernetes' 30 s grace period.
 GRACEFUL_HTTP_SECONDS = 8
 
 TIMESTAMP_HEADER = "x-slack-request-timestamp"
 SIGNATURE_HEADER = "x-slack-signature"
-
-
-class TooLarge(Exception):
-    pass
-
-
-async def read_capped(request: Request, limit: int, seconds: float) -> bytes:
-    """The body, read as it arrives: TooLarge past `limit` bytes (declared or sent), TimeoutError
-    when it takes longer than `seconds`, ClientDisconnect when the client goes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > limit):
-        raise TooLarge
-    body = bytearray()
-    with anyio.fail_after(seconds):
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise TooLarge
-    return bytes(body)
 
 
 def _refusal(status: int, error: str, *, close: bool = False) -> Response:
@@ -152,6 +132,7 @@ def create_web_app(
     routes = [Route(events_path, slack_events, methods=["POST"])]
     if getattr(bolt_app, "health", None) is not None:  # built by build_app: readiness, metrics
         routes += health_routes(bolt_app)
+        routes += report_routes(bolt_app)  # preflight reports from the nodes
     else:
         routes.append(Route(health_path, healthz, methods=["GET"]))
     return Starlette(routes=routes)

@@ -23,6 +23,7 @@ class Advisor:
     log: DecisionLog
     bot_user_id: str | None = None
     executor: Executor | None = None  # runs work after the ack (the app's listener executor)
+    public_url: str | None = None  # NETPLUGIN_PUBLIC_URL: where nodes send preflight reports
     # This run of the bot, as the owner of the cards it is posting (a restart is another run).
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 

@@ -100,3 +100,6 @@ BOT_SCOPES: tuple[str, ...] = tuple(
 
 # --- the request URL's path, in the manifest and on the server (bot/runtime/server.py) ----------
 EVENTS_PATH = "/slack/events"  # commands, interactivity and events all come here
+# `netplugin preflight check --report URL` posts its results here (bot/runtime/reports.py): on the
+# HTTP server beside EVENTS_PATH, and in Socket Mode on the health server.
+PREFLIGHT_REPORT_PATH = "/preflight/report"
