@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     netplugin_lazy_workers: int = Field(
         2, ge=1, le=64, description="threads that post cards after the ack, default 2"
     )
+    netplugin_public_url: str | None = Field(
+        None,
+        description="the bot's public URL (`https://bot.example.com`; in Socket Mode the health"
+        " port's), shown in the preflight command the checklist gives",
+    )
     netplugin_templates_dir: str | None = Field(None, description="your own copy of `templates/`")
     netplugin_knowledge_dir: str | None = Field(None, description="your own copy of `knowledge/`")
     netplugin_cache_dir: str | None = Field(

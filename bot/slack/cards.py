@@ -19,6 +19,7 @@ from bot.render.environment import render_json
 from bot.render.messages import say
 from bot.slack import render
 from bot.slack.deps import Advisor
+from bot.slack.verified import preflight_command, verified_lines
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +43,22 @@ def card_message(advisor: Advisor, decision: Decision) -> dict:
     )
 
 
-def decision_checklist(advisor: Advisor, decision: Decision) -> dict:
+def decision_checklist(advisor: Advisor, decision: Decision, *, token: str | None = None) -> dict:
     """A decision's checklist as decided, titled with its plugin (both plugins when none was
-    recommended): for the Checklist button and for `checklist` in the card's thread."""
+    recommended), with what preflight reports verified on real hosts: for the Checklist button
+    and for `checklist` in the card's thread. With `token` (the Checklist button: the clicker
+    alone sees it), the preflight command that reports to this decision."""
     result = decision.result
     plugin = result.get("plugin")
     names = [advisor.plugin_names[plugin]] if plugin else list(advisor.plugin_names.values())
     title = say("checklist-title", names=names)
-    return render.checklist(title, result["checklist"], result.get("sources", {}))
+    return render.checklist(
+        title,
+        result["checklist"],
+        result.get("sources", {}),
+        verified=verified_lines(advisor, decision),
+        command=preflight_command(advisor, decision, token) if token else None,
+    )
 
 
 def notice(advisor: Advisor, text: str, then: dict | None = None) -> dict:

@@ -235,16 +235,35 @@ def card(
     return message("slack/card.json.j2", **ctx)
 
 
-def explanation(result: dict[str, Any], *, plugin_names: dict[str, str]) -> dict[str, Any]:
+def explanation(
+    result: dict[str, Any],
+    *,
+    plugin_names: dict[str, str],
+    verified: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
     """All of it, for the card's thread: every reason, why not the other plugin, every checklist
-    item with its detail, every warning, the sources."""
-    ctx = _context(result, plugin_names=plugin_names)
+    item with its detail, every warning, the sources. `verified`: item id → what preflight
+    reports measured for it (bot/slack/verified.py)."""
+    ctx = _context(result, plugin_names=plugin_names, verified=verified or {})
     return message("slack/explain.json.j2", **ctx)
 
 
 def checklist(
-    title: str, items: list[dict[str, Any]], sources: dict[str, dict[str, Any]]
+    title: str,
+    items: list[dict[str, Any]],
+    sources: dict[str, dict[str, Any]],
+    *,
+    verified: dict[str, list[dict[str, Any]]] | None = None,
+    command: str | None = None,
 ) -> dict[str, Any]:
     """The checklist items with how to verify each: a decision's (with statuses) or a plugin's
-    (from the knowledge, without)."""
-    return message("slack/checklist.json.j2", title=title, items=items, cite=citer(sources))
+    (from the knowledge, without). For a decision, `verified`: item id → what preflight reports
+    measured; `command`: the preflight command with its token (for the clicker alone)."""
+    return message(
+        "slack/checklist.json.j2",
+        title=title,
+        items=items,
+        cite=citer(sources),
+        verified=verified or {},
+        command=command,
+    )

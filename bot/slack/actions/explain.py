@@ -13,11 +13,16 @@ from bot.slack import ids, render
 from bot.slack.actions.clicked import Click, on_decision
 from bot.slack.cards import error_code, notice
 from bot.slack.deps import Advisor
+from bot.slack.verified import verified_lines
 
 
 @on_decision
 def explain_decision(advisor: Advisor, click: Click, decision: Decision, client: WebClient) -> None:
-    message = render.explanation(decision.result, plugin_names=advisor.plugin_names)
+    message = render.explanation(
+        decision.result,
+        plugin_names=advisor.plugin_names,
+        verified=verified_lines(advisor, decision),
+    )
     if click.ephemeral or not click.message_ts or not click.channel:
         click.tell(message)
         return

@@ -13,6 +13,7 @@ from bot.render.messages import say
 from bot.slack import ids, render
 from bot.slack.cards import notice
 from bot.slack.commands.request import SlashRequest
+from bot.slack.verified import verified_lines
 
 DEFAULT_HISTORY = 10
 MAX_HISTORY = 25
@@ -59,7 +60,9 @@ def explain_decision(request: SlashRequest, rest: str) -> None:
         request.ephemeral(render.message("slack/not-found.json.j2", given=rest.strip()))
         return
     result = decision.result
-    message = render.explanation(result, plugin_names=advisor.plugin_names)
+    message = render.explanation(
+        result, plugin_names=advisor.plugin_names, verified=verified_lines(advisor, decision)
+    )
     changed = drift(result, advisor.kb)
     if changed is not None and changed.differs:
         note = render.message(
