@@ -10,8 +10,9 @@ bot.core.preflight.Report (400 naming the fields), then checked and recorded in 
 nobody without a decision's token learns whether it exists), sent too long ago or ahead of the
 bot's clock 403, no UTC offset or an item that is not on the checklist 400, a nonce received
 before 409, the log unavailable 503. Taken, it is said in the decision's thread on the channel's
-lane (bot/slack/reports.py), after this answer. Every answer is JSON: {"ok": true, "posted":
-bool, "decision": id, "results": n} or {"ok": false, "error": words from messages.yaml}.
+lane (bot/slack/reports.py), after this answer. Every answer is JSON: {"ok": true, "message":
+words, "posted": bool, "decision": id, "results": n} or {"ok": false, "error": words}, the
+words from messages.yaml.
 
 One log line per request (surface `preflight`), one more for a refusal with its reason: never
 the body, never the token.
@@ -125,6 +126,6 @@ def report_routes(bolt_app: Any, *, max_body: int = MAX_REPORT) -> list[Route]:
         except LogUnavailable:
             return answer(503, started, code="report-log-down", about=report.decision)
         log.info("preflight report taken", extra={"decision_id": taken["decision"]})
-        return answer(200, started, ok=True, **taken)
+        return answer(200, started, ok=True, message=say("report-taken", **taken), **taken)
 
     return [Route(path, preflight_report, methods=["POST"])]

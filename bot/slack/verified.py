@@ -59,6 +59,10 @@ def preflight_command(advisor: Advisor, decision: Decision, token: str) -> str:
     plugin = decision.result.get("plugin")
     if plugin:
         parts.append(f"--plugin {plugin}")
+    plan = decision.plan
+    for key in ("pod-cidr", "service-cidr"):  # what cidr-overlap checks the host's routes against
+        if plan.get(key):
+            parts.append(f"--{key} {plan[key]}")
     parts.append("--peer <node-ip>")
     if any(c.get("id") == "bgp-vswitch" for c in decision.result.get("checklist", [])):
         parts.append("--bgp-peer <gateway-ip>")

@@ -23,13 +23,17 @@ from slackstack import post_card, start_stack
 from waiting import settle
 
 from bot.cli import main
+from bot.core.preflight import ItemResult
+from bot.preflight.report import build, report_url
+from bot.preflight.report import send as send_report
 from bot.runtime.health import health_web_app
 from bot.runtime.logs import configure_logging
 from bot.runtime.reports import MAX_REPORT
 from bot.runtime.server import serve_in_thread
 from bot.slack import ids
 
-FLANNEL = "need NLB, 30 nodes l3=yes priority=simplicity"  # vxlan-port, vxlan-mtu, cidr-overlap, …
+# Flannel: vxlan-port, vxlan-mtu, cidr-overlap, …
+FLANNEL = "need NLB, 30 nodes l3=yes priority=simplicity pod-cidr=10.32.0.0/16"
 
 
 def decision_of(card) -> int:
@@ -118,6 +122,7 @@ def test_the_checklist_gives_the_command_with_the_decisions_token(s, card_and_to
     card, options = card_and_token
     assert options["decision"] == str(decision_of(card))
     assert options["plugin"] == "flannel"
+    assert options["pod-cidr"] == "10.32.0.0/16" and "service-cidr" not in options
     assert re.fullmatch(r"npf-[0-9a-f]{64}", options["token"])
     # NETPLUGIN_PUBLIC_URL unset: a placeholder the person fills in, and the path
     assert options["report"] == "<bot-url>" + ids.PREFLIGHT_REPORT_PATH
@@ -132,7 +137,13 @@ def test_a_report_with_the_token_is_logged_and_said_in_the_cards_thread(s, card_
     number = decision_of(card)
     answer = send(s.server.url, report(number, options["token"]))
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"ok": True, "posted": True, "decision": number, "results": 3}
+    assert answer.json() == {
+        "ok": True,
+        "message": f"Recorded 3 results for decision #{number}; they are posted in its thread.",
+        "posted": True,
+        "decision": number,
+        "results": 3,
+    }
     said = s.fake.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts"))
     settle(s)
     assert said.params["channel"] == "C0GENERAL" and said.params["thread_ts"] == card.ts
@@ -185,6 +196,27 @@ def test_a_checked_again_item_shows_its_latest_result(s, card_and_token) -> None
     checklist = checklist_of(s, card)
     assert "✅ Verified on edge-node-1 towards 10.0.0.3 by ana" in checklist
     assert "❌ Verified on edge-node-1 towards 10.0.0.3" not in checklist
+
+
+def test_what_preflight_check_sends_is_taken(s, card_and_token) -> None:
+    """The measuring side's own sender (bot/preflight/report.py), to the URL as a person gives
+    it (the bot's address: the path is added), is taken, and what the bot said is its answer."""
+    card, options = card_and_token
+    result = ItemResult(id="vxlan-mtu", status="met", peer="10.0.0.4", measured="path MTU 1500")
+    url = report_url(s.server.url)
+    assert url == s.server.url + ids.PREFLIGHT_REPORT_PATH
+    said = send_report(url, build(decision_of(card), options["token"], [result], by="ana"))
+    assert (said.accepted, said.status) == (True, 200)
+    number = decision_of(card)
+    assert (
+        said.reason == f"Recorded 1 result for decision #{number}; they are posted in its thread."
+    )
+    posted = s.fake.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts"))
+    settle(s)
+    assert "towards 10.0.0.4: path MTU 1500" in json.dumps(posted.params["blocks"])
+    wrong = send_report(url, build(decision_of(card), "npf-" + "0" * 64, [result]))
+    assert (wrong.accepted, wrong.status) == (False, 403)
+    assert "not the one for this decision" in wrong.reason
 
 
 def refused(s, answer: httpx.Response, status: int, words: str) -> None:
