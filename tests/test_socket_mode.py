@@ -1,8 +1,9 @@
 """`netplugin serve --mode socket` as a process, against the fake Slack's Socket Mode websocket:
 apps.connections.open with the app-level token, "hello", a /netplugin slash command pushed in an
 envelope and acknowledged over the websocket, the card posted through the Web API, the decision
-logged with the card's ts, its Explain button clicked (an `interactive` envelope), then SIGTERM
-and exit 0. Everything on 127.0.0.1."""
+logged with the card's ts, its Explain button clicked (an `interactive` envelope), a preflight
+report POSTed to the health port and said in the card's thread, then SIGTERM and exit 0.
+Everything on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
+from datetime import UTC, datetime
 
 import pytest
 from fakeslack_socket import SocketModeSlack
@@ -23,6 +26,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from waiting import eventually
 
 from bot.decisions import DecisionLog
+from bot.decisions.preflight import token_for
 from bot.fakeslack import SlackDriver
 from bot.slack import ids
 
@@ -101,6 +105,35 @@ def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
                 where=lambda c: c.params.get("thread_ts") == message_ts,
             )
 
+            # A preflight report, on the health port: Socket Mode has no other public endpoint.
+            number = int(explain["value"])
+            keeper = DecisionLog(str(db))
+            try:
+                token = token_for(keeper, number)  # the key is made in the log the bot reads
+            finally:
+                keeper.close()
+            report = {
+                "decision": number,
+                "token": token,
+                "nonce": secrets.token_hex(16),
+                "sent_at": datetime.now(UTC).isoformat(),
+                "host": "edge-node-1",
+                "results": [{"id": "edge-ports", "status": "met", "peer": "10.0.0.2"}],
+            }
+            request = urllib.request.Request(
+                base + ids.PREFLIGHT_REPORT_PATH,
+                data=json.dumps(report).encode(),
+                headers={"content-type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                assert json.loads(answer.read())["posted"] is True
+            said = fake.wait_for(
+                "chat.postMessage",
+                timeout=10,
+                where=lambda c: "Preflight check on edge-node-1" in (c.params.get("text") or ""),
+            )
+            assert said.params["thread_ts"] == message_ts
+
             process.send_signal(signal.SIGTERM)
             stdout, stderr = process.communicate(timeout=20)
         finally:
@@ -120,7 +153,7 @@ def test_socket_mode_answers_a_slash_command_and_stops_on_sigterm(tmp_path):
     finally:
         log.close()
 
-    assert bot_token not in stderr and app_token not in stderr
+    assert bot_token not in stderr and app_token not in stderr and token not in stderr
     assert bot_token not in stdout and app_token not in stdout
     messages = [json.loads(line)["msg"] for line in stderr.splitlines()]
     assert "shutdown: draining" in messages and "shutdown: done" in messages
