@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.cli.params import SINCE
 from bot.core.engine import recommend
 from bot.core.grammar import read_question
 from bot.decisions import DecisionLog, database
+from bot.decisions.preflight import token_for
 
 REPO = Path(__file__).resolve().parent.parent
 PLANS = [
@@ -98,6 +100,11 @@ def test_adr_export_renders_reasons(cli, db, tmp_path):
 
 @pytest.mark.slow
 def test_datasette_serves_the_canned_queries(db):
+    log = DecisionLog(db)
+    try:
+        token_for(log, 1)  # the preflight key is made: datasette neither lists nor shows it
+    finally:
+        log.close()
     port = free_port()
     server = subprocess.Popen(
         [
@@ -127,6 +134,13 @@ def test_datasette_serves_the_canned_queries(db):
         what_ifs = f"http://127.0.0.1:{port}/netplugin/what_ifs.json?_shape=array&decision_id=1"
         with urllib.request.urlopen(what_ifs, timeout=5) as response:
             assert json.load(response) == []
+        tables = f"http://127.0.0.1:{port}/netplugin.json"
+        with urllib.request.urlopen(tables, timeout=5) as response:
+            listed = [t["name"] for t in json.load(response)["tables"] if not t["hidden"]]
+        assert "decisions" in listed and "preflight_key" not in listed
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/netplugin/preflight_key.json")
+        assert refused.value.code == 403
     finally:
         server.terminate()
         server.wait(timeout=10)
