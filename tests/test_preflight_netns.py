@@ -101,6 +101,40 @@ def test_a_1400_byte_hop_is_found_and_the_plan_for_1500_is_unmet(net):
     assert by_peer(report, "vxlan-mtu")[B]["status"] == "met"
 
 
+def test_a_hop_that_drops_without_saying_so_is_found_by_the_search(net):
+    """An ICMP black hole: the router sends no 'fragmentation needed', so only the listener's
+    answers tell which sizes pass, and the binary search finds 1400 from silence alone."""
+    nft = tool("nft")
+    if nft is None:
+        pytest.skip("nftables is not installed (Debian: nftables; .ci/run installs it)")
+    rules = "table inet pf {\n chain output {\n type filter hook output priority 0;\n"
+    rules += " icmp type destination-unreachable drop\n }\n}\n"
+    net.run(net.r, nft, "-f", "-", input=rules)
+    listen(net, net.b, B)
+    done = net.run(
+        net.a,
+        netplugin(),
+        "preflight",
+        "check",
+        "--json",
+        "--timeout",
+        "0.15",
+        "--tries",
+        "1",
+        "--peer",
+        B,
+        check=False,
+        env=serve_env(),
+    )
+    mtu = by_peer(json.loads(done.stdout), "vxlan-mtu")[B]
+    assert (mtu["status"], mtu["values"]["path_mtu"], mtu["values"]["pod_mtu"]) == (
+        "unmet",
+        1400,
+        1350,
+    ), mtu
+    assert mtu["values"]["exact"] is True and mtu["values"]["probes"] <= 14
+
+
 def test_udp_8472_dropped_on_one_peer_is_unmet_for_that_peer_only(net):
     listen(net, net.r, R_WEST)
     listen(net, net.b, B)
