@@ -180,6 +180,34 @@ def test_a_report_with_the_token_is_logged_and_said_in_the_cards_thread(s, card_
     )
 
 
+def test_checklist_in_the_thread_shows_what_was_verified_but_not_the_token(
+    s, card_and_token
+) -> None:
+    card, options = card_and_token
+    body = report(decision_of(card), options["token"], host="edge-node-9")
+    assert send(s.server.url, body).status_code == 200
+    s.fake.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts"))
+    settle(s)
+    s.fake.reset()
+    said = s.workspace.post(card.channel, text="checklist", user="U0ALICE", thread_ts=card.ts)
+    event = {
+        "type": "message",
+        "channel": card.channel,
+        "user": "U0ALICE",
+        "text": "checklist",
+        "ts": said.ts,
+        "thread_ts": card.ts,
+        "event_ts": said.ts,
+        "channel_type": "channel",
+    }
+    assert s.driver.send_event(event).status == 200
+    answer = s.fake.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts"))
+    settle(s)
+    text = json.dumps(answer.params, ensure_ascii=False)
+    assert "Verified on edge-node-9 towards 10.0.0.2 by ana" in text
+    assert options["token"] not in text and "netplugin preflight check" not in text
+
+
 def test_a_checked_again_item_shows_its_latest_result(s, card_and_token) -> None:
     card, options = card_and_token
     number = decision_of(card)
