@@ -218,6 +218,38 @@ def test_a_report_goes_to_the_bot_with_the_token_and_a_fresh_nonce(cli, decision
     assert said == {"accepted": True, "status": 200, "reason": "posted in the decision's thread"}
 
 
+def test_the_checklists_command_runs_where_the_log_is_not(cli, tmp_path, monkeypatch):
+    """The card's Checklist gives --decision with --plugin and the CIDRs: a node has no copy of
+    the log, and none is read; the decision's id says which decision the report is for."""
+    monkeypatch.chdir(tmp_path)
+    with bot(200, {"ok": True, "message": "Recorded 1 result for decision #12."}) as (url, got):
+        done = check(
+            cli,
+            "--decision",
+            "12",
+            "--plugin",
+            "flannel",
+            "--pod-cidr",
+            "10.64.0.0/16",
+            "--report",
+            url,
+            "--token",
+            TOKEN,
+        )
+    assert done.exit_code == 0, done.output
+    ((_, sent),) = got
+    assert sent["decision"] == 12
+    assert [(r["id"], r["status"]) for r in sent["results"]] == [
+        ("vxlan-port", "unknown"),
+        ("vxlan-mtu", "unknown"),
+        ("edge-ports", "unknown"),
+        ("edge-ports", "unknown"),
+        ("cidr-overlap", "met"),
+    ]
+    assert "Reported to the bot: Recorded 1 result for decision #12." in done.stdout
+    assert list(tmp_path.iterdir()) == []  # no log made
+
+
 def test_a_refused_report_exits_1_with_the_bots_reason(cli, decision_log):
     with bot(403, {"ok": False, "reason": "this token is for another decision"}) as (url, _):
         done = check(

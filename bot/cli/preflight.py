@@ -148,7 +148,13 @@ def _items(kb, result: dict | None, plugin: str | None, given: dict[str, bool]) 
 )
 @click.option("--plugin", type=click.Choice(["flannel", "terway-edge"]), default=None)
 @click.option("--decision", "decision_id", type=click.IntRange(1), default=None)
-@click.option("--db", "db_path", default=None, help="The decision log, for --decision.")
+@click.option(
+    "--db",
+    "db_path",
+    default=None,
+    help="The decision log, to read --decision's items (default: $NETPLUGIN_DB or"
+    " ./netplugin.db; not read when --plugin is given without --db).",
+)
 @click.option("--pod-cidr", type=NETWORK, default=None, help="The planned pod CIDR.")
 @click.option("--service-cidr", type=NETWORK, default=None, help="The planned Service CIDR.")
 @click.option(
@@ -194,8 +200,12 @@ def check(**options: Any) -> None:
     if len(peers) > MAX_PEERS:
         _refuse("pf-too-many-peers", count=len(peers), most=MAX_PEERS)
     kb = default_knowledge()
-    result = _decision(o["db_path"], o["decision_id"]) if o["decision_id"] else None
     plugin = o["plugin"]
+    # The decision's items and CIDRs come from the log, read-only, unless the command says them
+    # (the card's Checklist gives --plugin and the CIDRs: a node has no copy of the log) and no
+    # --db asks for it: then the id only says which decision the report is for.
+    from_log = o["decision_id"] and (o["db_path"] is not None or plugin is None)
+    result = _decision(o["db_path"], o["decision_id"]) if from_log else None
     ports = _edge_ports(kb)
     cidrs: dict[str, Any] = {}
     if result is not None:
