@@ -13,7 +13,9 @@ from contextlib import contextmanager, suppress
 
 import pytest
 
+from bot.core.preflight import MAX_TEXT
 from bot.preflight import bgp, listener, pmtu, protocol, routes, tcp, udp
+from bot.preflight.item import item
 
 # --- the probe protocol ---------------------------------------------------------------------
 
@@ -371,6 +373,17 @@ def test_an_overlap_names_the_route(monkeypatch):
     ]
     clear = routes.cidr_overlap({"pod-cidr": ipaddress.ip_network("10.64.0.0/16")})
     assert clear.status == "met" and "no overlap" in clear.measured
+
+
+def test_many_overlaps_are_shortened_never_refused(monkeypatch):
+    many = [{"dst": f"10.32.{i}.0/24", "dev": f"eth{i}", "table": "main"} for i in range(40)]
+    table = routes.parse_ip_json(json.dumps(many))
+    monkeypatch.setattr(routes, "host_routes", lambda timeout: (table, "ip"))
+    result = routes.cidr_overlap({"pod-cidr": ipaddress.ip_network("10.32.0.0/16")})
+    assert result.status == "unmet" and len(result.values["overlaps"]) == 20
+    assert len(result.measured) <= MAX_TEXT and "and 35 more" in result.measured
+    long = item(id="cidr-overlap", status="unmet", measured="x" * 2000)
+    assert len(long.measured) == MAX_TEXT and long.measured.endswith("…")
 
 
 def test_no_cidr_is_not_measured():

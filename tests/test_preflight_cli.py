@@ -63,6 +63,7 @@ def check(cli, *args: str):
         (("--peer", "10.0.0.2", "--udp-port", "70000"), "70000"),
         (("--bgp-peer", "10.0.0.2", "--local-as", "0"), "0"),
         (("--router-id", "fd00::1", "--bgp-peer", "10.0.0.2"), "must be an IPv4 address"),
+        (("--bgp-peer", "fd00::1"), "give --router-id, an IPv4 address"),
         ((), "Nothing to check"),
         (("--peer", "10.0.0.2", "--report", "http://bot"), "--report needs --decision ID and"),
         (("--peer", "10.0.0.2", "--token", "x" * 32), "--token goes with --report"),

@@ -194,6 +194,8 @@ def check(**options: Any) -> None:
             _refuse("pf-bad-url", given=printable(o["report_to"]))
     if o["router_id"] and ":" in o["router_id"]:
         _refuse("pf-router-id-ipv4", given=o["router_id"])
+    if o["bgp_peer"] and ":" in o["bgp_peer"] and not o["router_id"]:
+        _refuse("pf-router-id-needed", peer=o["bgp_peer"])
     peers = tuple(dict.fromkeys(o["peers"]))
     from bot.preflight.check import MAX_PEERS, CheckPlan, run
 

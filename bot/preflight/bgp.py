@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.preflight import ItemResult
+from bot.preflight.item import item
 from bot.render.environment import printable
 from bot.render.messages import say
 
@@ -217,7 +218,7 @@ def exchange(
     with sock:
         local = sock.getsockname()[0]
         found = Exchange("closed", local=local)
-        rid = router_id or (local if ipaddress.ip_address(local).version == 4 else "0.0.0.1")
+        rid = router_id or local  # an IPv6 peer needs one given (the CLI asks for it)
         reader = _Reader(sock, time.monotonic() + timeout)
         try:
             sock.sendall(open_message(local_as, rid))
@@ -299,4 +300,4 @@ def bgp_vswitch(
         status = "unmet"
         words["stage"] = values["stage"] = "other-as"
     measured = say("pf-bgp", **words)
-    return ItemResult(id="bgp-vswitch", status=status, peer=peer, measured=measured, values=values)
+    return item(id="bgp-vswitch", status=status, peer=peer, measured=measured, values=values)

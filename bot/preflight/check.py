@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.core.preflight import ItemResult
 from bot.preflight import bgp, pmtu, routes, tcp, udp
+from bot.preflight.item import item as make_item
 from bot.render.messages import say
 
 # The checklist items this command can measure (knowledge/checklist.yaml ids), in its order.
@@ -51,7 +52,7 @@ def _task(item: str, measure: Callable[..., ItemResult], *args: Any, **kwargs: A
 
 
 def _missing(item: str, option: str) -> ItemResult:
-    return ItemResult(id=item, status="unknown", measured=say("pf-give", option=option))
+    return make_item(id=item, status="unknown", measured=say("pf-give", option=option))
 
 
 def tasks(plan: CheckPlan) -> list[Task]:
@@ -118,4 +119,4 @@ def _guarded(task: Task) -> ItemResult:
         return task()
     except Exception as exc:
         item = getattr(task, "item", "preflight")
-        return ItemResult(id=item, status="unknown", measured=say("pf-failed", error=str(exc)))
+        return make_item(id=item, status="unknown", measured=say("pf-failed", error=str(exc)))

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from bot.core.preflight import ItemResult
+from bot.preflight.item import item
 from bot.preflight.udp import VXLAN_PORT, Outcome, ProbeSocket, version
 from bot.render.messages import say
 
@@ -86,20 +87,18 @@ def vxlan_mtu(
     words: dict[str, object] = {"peer": peer, "port": port, "link_mtu": link_mtu}
     if not sys.platform.startswith("linux"):
         measured = say("pf-mtu-not-linux", **words)
-        return ItemResult(id="vxlan-mtu", status="unknown", peer=peer, measured=measured)
+        return item(id="vxlan-mtu", status="unknown", peer=peer, measured=measured)
     try:
         with ProbeSocket(peer, port, dont_fragment=True) as probe:
             found = search(probe, tries=tries, timeout=timeout, budget=budget)
     except OSError as exc:
         measured = say("pf-mtu-failed", error=exc.strerror or str(exc), **words)
-        return ItemResult(id="vxlan-mtu", status="unknown", peer=peer, measured=measured)
+        return item(id="vxlan-mtu", status="unknown", peer=peer, measured=measured)
     values.update(local_mtu=found.local_mtu, probes=found.probes)
     if found.best == 0:
         kind = found.last.kind if found.last else "silent"
         measured = say("pf-mtu-no-answer", outcome=kind, floor=FLOOR[v], **words)
-        return ItemResult(
-            id="vxlan-mtu", status="unknown", peer=peer, measured=measured, values=values
-        )
+        return item(id="vxlan-mtu", status="unknown", peer=peer, measured=measured, values=values)
     pod_mtu = found.best - VXLAN_OVERHEAD[v]
     # exact: the search closed in on it (not at the listener's ceiling below the route's MTU)
     exact = found.best == found.upper and not (found.best == CEILING < found.local_mtu)
@@ -119,4 +118,4 @@ def vxlan_mtu(
     else:  # the search stopped (time, probes) between a size too small and one not ruled out
         status = "unknown"
     measured = say(f"pf-mtu-{status}", **words)
-    return ItemResult(id="vxlan-mtu", status=status, peer=peer, measured=measured, values=values)
+    return item(id="vxlan-mtu", status=status, peer=peer, measured=measured, values=values)

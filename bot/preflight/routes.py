@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.preflight import ItemResult
+from bot.preflight.item import item
 from bot.render.environment import printable
 from bot.render.messages import say
 
@@ -132,18 +133,18 @@ def overlapping(cidrs: dict[str, Network], routes: list[Route]) -> list[dict[str
 def cidr_overlap(cidrs: dict[str, Network], *, timeout: float = 5.0) -> ItemResult:
     """cidr-overlap on this host: unmet naming each overlapping route; unknown with no CIDR."""
     if not cidrs:
-        return ItemResult(id="cidr-overlap", status="unknown", measured=say("pf-cidr-none"))
+        return item(id="cidr-overlap", status="unknown", measured=say("pf-cidr-none"))
     try:
         routes, source = host_routes(timeout)
     except RoutesUnreadable as exc:
         measured = say("pf-cidr-unreadable", error=printable(exc))
-        return ItemResult(id="cidr-overlap", status="unknown", measured=measured)
+        return item(id="cidr-overlap", status="unknown", measured=measured)
     clashes = overlapping(cidrs, routes)
     given = {k: str(v) for k, v in cidrs.items()}
     values: dict[str, object] = {"cidrs": given, "routes": len(routes), "source": source}
     if clashes:
         values["overlaps"] = clashes[:20]
         measured = say("pf-cidr-overlap", clashes=clashes[:5], more=len(clashes) - 5)
-        return ItemResult(id="cidr-overlap", status="unmet", measured=measured, values=values)
+        return item(id="cidr-overlap", status="unmet", measured=measured, values=values)
     measured = say("pf-cidr-clear", cidrs=given, routes=len(routes), source=source)
-    return ItemResult(id="cidr-overlap", status="met", measured=measured, values=values)
+    return item(id="cidr-overlap", status="met", measured=measured, values=values)

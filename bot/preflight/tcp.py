@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.preflight import ItemResult
+from bot.preflight.item import item
 from bot.preflight.udp import ProbeSocket
 from bot.render.messages import say
 
@@ -87,7 +88,7 @@ def inbound(peer: str, ports: list[int], *, timeout: float) -> ItemResult:
     """The inbound ports, connecting to `peer` (where a listener or the real service runs)."""
     states = _states(peer, ports, timeout)
     measured = say("pf-ports-inbound", peer=peer, groups=_groups(states), timeout=timeout)
-    return ItemResult(
+    return item(
         id="edge-ports",
         status=_status(states),
         peer=peer,
@@ -104,7 +105,7 @@ def outbound(
     the TCP ports decide the status."""
     if gateway is None:
         measured = say("pf-ports-no-gateway", tcp=tcp_ports, udp=udp_ports)
-        return ItemResult(id="edge-ports", status="unknown", measured=measured)
+        return item(id="edge-ports", status="unknown", measured=measured)
     states = _states(gateway, tcp_ports, timeout)
     udp: dict[str, str] = {}
     for port in udp_ports:
@@ -116,7 +117,7 @@ def outbound(
     measured = say(
         "pf-ports-outbound", peer=gateway, groups=_groups(states), udp=udp, timeout=timeout
     )
-    return ItemResult(
+    return item(
         id="edge-ports",
         status=_status(states),
         peer=gateway,

@@ -18,6 +18,7 @@ from typing import Literal
 
 from bot.core.preflight import ItemResult
 from bot.preflight import protocol
+from bot.preflight.item import item
 from bot.render.messages import say
 
 VXLAN_PORT = 8472
@@ -145,4 +146,4 @@ def vxlan_port(peer: str, *, port: int = VXLAN_PORT, tries: int, timeout: float)
         values["outcome"] = outcome.kind
         measured = say(f"pf-udp-{outcome.kind}", error=outcome.error, **words)
         status = "unmet"
-    return ItemResult(id="vxlan-port", status=status, peer=peer, measured=measured, values=values)
+    return item(id="vxlan-port", status=status, peer=peer, measured=measured, values=values)
