@@ -146,8 +146,19 @@ def _items(kb, result: dict | None, plugin: str | None, given: dict[str, bool]) 
 @click.option(
     "--raven-gateway", type=ADDRESS, default=None, help="The Raven gateway (outbound ports)."
 )
-@click.option("--plugin", type=click.Choice(["flannel", "terway-edge"]), default=None)
-@click.option("--decision", "decision_id", type=click.IntRange(1), default=None)
+@click.option(
+    "--plugin",
+    type=click.Choice(["flannel", "terway-edge"]),
+    default=None,
+    help="Measure this plugin's items (default: the decision's, or what the options name).",
+)
+@click.option(
+    "--decision",
+    "decision_id",
+    type=click.IntRange(1),
+    default=None,
+    help="A logged decision: its items and CIDRs, and the decision a report is for.",
+)
 @click.option(
     "--db",
     "db_path",
@@ -165,7 +176,13 @@ def _items(kb, result: dict | None, plugin: str | None, given: dict[str, bool]) 
     help="The MTU the plan needs on every path.",
 )
 @click.option("--udp-port", type=PORT, default=8472, show_default=True, help="The VXLAN port.")
-@click.option("--tries", type=click.IntRange(1, 10), default=3, show_default=True)
+@click.option(
+    "--tries",
+    type=click.IntRange(1, 10),
+    default=3,
+    show_default=True,
+    help="Times each probe is sent while nothing answers.",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(0.05, 30),
