@@ -39,8 +39,10 @@ def test_migrations_on_an_empty_database(tmp_path):
         "m008_lifecycle",
         "m009_names",
         "m010_preflight",
+        "m011_report_posting",
     ]
     assert {"preflight_key", "preflight_reports", "verifications"} <= set(log.db.table_names())
+    assert "posted_at" in log.db["preflight_reports"].columns_dict
     columns = set(log.db["decisions"].columns_dict)
     assert {"request_key", "visibility", "post_state", "post_owner", "post_error"} <= columns
     assert "confidence" in columns
@@ -51,7 +53,7 @@ def test_migrations_on_an_empty_database(tmp_path):
     DecisionLog(tmp_path / "a.db").close()
 
 
-@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6, 7, 8, 9])  # every earlier version
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])  # every earlier version
 def test_migrations_on_a_database_of_an_earlier_version(tmp_path, result, version):
     path = tmp_path / f"v{version}.db"
     earlier = Migrations(schema.migrations.name)

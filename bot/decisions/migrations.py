@@ -183,3 +183,13 @@ def m010_preflight(db: Database) -> None:
         ],
     )
     db["verifications"].create_index(["decision_id", "item"])
+
+
+@migrations()
+def m011_report_posting(db: Database) -> None:
+    """Version 11: whether a preflight report was said in its decision's thread (`posted_at`),
+    so that a report taken just before the process was killed is said by the next start, like a
+    card. Reports received before were said then."""
+    db["preflight_reports"].add_column("posted_at", str)
+    db.execute("UPDATE preflight_reports SET posted_at = received_at")
+    db["preflight_reports"].create_index(["posted_at", "received_at"])

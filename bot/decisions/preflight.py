@@ -210,6 +210,40 @@ def receive(
     )
 
 
+def mark_posted(log: DecisionLog, report_id: int) -> None:
+    """The report was said in its thread (or has none): the next start leaves it."""
+    with log.file.writing(WRITE_TIMEOUT) as db:
+        db["preflight_reports"].update(report_id, {"posted_at": now()})
+
+
+def unposted(log: DecisionLog, since: str) -> list[Received]:
+    """Reports received since `since` and not said in their thread yet: what a killed process
+    had taken (and answered) but not posted."""
+    with log.file.lock:
+        reports = list(
+            log.db["preflight_reports"].rows_where(
+                "posted_at IS NULL AND received_at >= ?", [since], order_by="id"
+            )
+        )
+        found = []
+        for report in reports:
+            rows = log.db["verifications"].rows_where(
+                "report_id = ?", [report["id"]], order_by="id"
+            )
+            decision = log.db["decisions"].get(report["decision_id"])
+            found.append(
+                Received(
+                    decision=Decision.from_row(decision),
+                    report_id=report["id"],
+                    host=report["host"],
+                    by=report["by"] or "",
+                    at=report["sent_at"],
+                    verifications=[_verification(r) for r in rows],
+                )
+            )
+    return found
+
+
 def _row(v: Verification) -> dict[str, Any]:
     row = v.model_dump()
     row["values"] = json.dumps(v.values, sort_keys=True, default=str)

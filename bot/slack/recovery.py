@@ -5,7 +5,8 @@
   commands, questionnaires, replies in a card's thread, mentions carrying a question;
 - cards never posted (it died between the decision and chat.postMessage), and cards it was
   posting when it died, with the outcome unknown: those are looked for in the channel (by their
-  message metadata) before being posted (bot/slack/posting.py).
+  message metadata) before being posted (bot/slack/posting.py);
+- preflight reports taken (and answered) but not yet said in their decision's thread.
 
 Only recent ones: Slack users expect an answer within minutes, and a response_url lives 30.
 """
@@ -23,6 +24,7 @@ from bot.slack.commands.request import SlashRequest
 from bot.slack.deps import Advisor
 from bot.slack.events.mention import answer_mention
 from bot.slack.posting import resume_card
+from bot.slack.reports import post_unposted_reports
 from bot.slack.threads import answer_and_post, card_decision
 from bot.slack.views.plan_submitted import post_plan
 
@@ -53,7 +55,11 @@ def finish_acknowledged(advisor: Advisor, client: WebClient, window: timedelta =
             finished += 1
         except Exception:  # one bad request must not stop the others
             log.exception("could not finish request %s", key)
-    return finished + post_unposted(advisor, client, since)
+    return (
+        finished
+        + post_unposted(advisor, client, since)
+        + post_unposted_reports(advisor, client, since)
+    )
 
 
 def post_unposted(advisor: Advisor, client: WebClient, since: str) -> int:

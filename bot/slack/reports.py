@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.decisions.preflight import Received
+from bot.decisions.preflight import Received, mark_posted, unposted
 from bot.slack import render
 from bot.slack.deps import Advisor
 from bot.slack.posting import post_reply
@@ -46,10 +46,13 @@ def report_message(advisor: Advisor, received: Received) -> dict[str, Any]:
 
 
 def post_report(advisor: Advisor, client: WebClient, received: Received) -> bool:
-    """Say `received` in its decision's thread, on the channel's lane. False when the decision
-    has no card in Slack to reply to (decided in the terminal, or its card never posted)."""
+    """Say `received` in its decision's thread, on the channel's lane, and then mark it said in
+    the log (a report taken but not said when the process died is said by the next start:
+    `post_unposted_reports`). False when the decision has no card in Slack to reply to
+    (decided in the terminal, or its card never posted)."""
     decision = received.decision
     if not (decision.channel and decision.message_ts):
+        mark_posted(advisor.log, received.report_id)
         return False
     post_reply(
         advisor,
@@ -57,5 +60,14 @@ def post_report(advisor: Advisor, client: WebClient, received: Received) -> bool
         channel=decision.channel,
         thread_ts=decision.thread_ts or decision.message_ts,
         message=report_message(advisor, received),
+        then=lambda: mark_posted(advisor.log, received.report_id),
     )
     return True
+
+
+def post_unposted_reports(advisor: Advisor, client: WebClient, since: str) -> int:
+    """Say the reports a killed process had taken since `since` but not said; how many."""
+    left = unposted(advisor.log, since)
+    for received in left:
+        post_report(advisor, client, received)
+    return len(left)

@@ -391,3 +391,34 @@ def test_the_token_is_in_no_log_line_nor_the_export(tmp_path, caplog) -> None:
         assert exported.exit_code == 0, exported.output
         assert str(decision_of(card)) in exported.output
         assert token not in exported.output and key not in exported.output
+
+
+def test_a_report_taken_but_not_said_when_the_process_died_is_said_by_the_next_start(
+    s, card_and_token
+) -> None:
+    """Nothing acknowledged is lost: the report was answered 200 (it is in the log), the process
+    died before the thread reply; the restart says it, once."""
+    from slack_sdk import WebClient
+
+    from bot.core.knowledge import default_knowledge
+    from bot.core.preflight import Report
+    from bot.decisions.preflight import receive
+    from bot.slack.deps import Advisor
+    from bot.slack.recovery import finish_acknowledged
+
+    card, options = card_and_token
+    number = decision_of(card)
+    body = report(number, options["token"], host="edge-node-killed")
+    receive(s.log, default_knowledge(), Report.model_validate(body))  # taken; never said
+    advisor = Advisor(kb=default_knowledge(), log=s.log, bot_user_id=s.workspace.bot_user_id)
+    client = WebClient(token=s.fake.bot_token, base_url=s.fake.api_url)
+    finish_acknowledged(advisor, client)
+    said = s.fake.wait_for(
+        "chat.postMessage", where=lambda c: "edge-node-killed" in json.dumps(c.params)
+    )
+    assert said.params["thread_ts"] == card.ts
+    settle(s)
+    finish_acknowledged(advisor, client)  # said once: the next start leaves it
+    settle(s)
+    again = [c for c in thread_posts(s, card) if "edge-node-killed" in json.dumps(c.params)]
+    assert len(again) == 1
