@@ -4,6 +4,7 @@ Slack token at all, the local playground (bot/playground)."""
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import click
@@ -12,6 +13,8 @@ from bot.render.messages import say
 from bot.settings import REQUIRED, InvalidSettings, Settings, load
 
 MISSING_SETTING = 2
+SERVER_HOST = "0.0.0.0"  # HTTP mode, Socket Mode's health server: reachable in a pod
+PLAYGROUND_HOST = "127.0.0.1"  # no login: this machine only, unless told otherwise
 
 
 def _fail(message: str) -> None:
@@ -37,22 +40,27 @@ def _settings() -> Settings:
 )
 @click.option(
     "--host",
-    default="0.0.0.0",
-    show_default=True,
-    help="HTTP mode: address to bind (the playground binds 127.0.0.1 only).",
+    default=None,
+    help="Address to bind: HTTP mode's server, Socket Mode's health server (default 0.0.0.0), "
+    "the playground's page (default 127.0.0.1; 0.0.0.0 in a container).",
 )
 @click.option(
     "--port", type=int, default=None, help="HTTP mode, playground: port (default: $PORT or 3000)."
 )
-def serve(mode: str | None, host: str, port: int | None) -> None:
+def serve(mode: str | None, host: str | None, port: int | None) -> None:
     """Run the Slack app (Socket Mode or HTTP), or the local playground without Slack."""
     settings = _settings()
     chosen = settings.mode(mode) if mode != "playground" else None  # type: ignore[arg-type]
     if chosen is None:  # no Slack token at all, or --mode playground
         from bot.playground.run import run_playground
 
-        run_playground(port if port is not None else settings.port, echo=click.echo)
+        run_playground(
+            port if port is not None else settings.port,
+            host=host or PLAYGROUND_HOST,
+            echo=click.echo,
+        )
         return
+    host = host or SERVER_HOST
     missing = settings.missing(chosen)
     if missing:
         _fail(say("setting-missing", name=missing[0], mode=chosen, needed=REQUIRED[chosen]))
@@ -81,7 +89,17 @@ def serve(mode: str | None, host: str, port: int | None) -> None:
         try:
             health = lifecycle.start_health_server(app, host, health_port)
         except OSError as exc:
-            _fail(say("port-busy", host=host, port=health_port, error=exc.strerror or exc))
+            _fail(
+                say(
+                    "listen-failed",
+                    host=host,
+                    port=health_port,
+                    error=exc.strerror or exc,
+                    busy=exc.errno == errno.EADDRINUSE,
+                    not_here=exc.errno == errno.EADDRNOTAVAIL,
+                    setting="NETPLUGIN_HEALTH_PORT",
+                )
+            )
         click.echo(say("serving", mode="socket", url=None, db=settings.netplugin_db))
         token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
         try:

@@ -34,6 +34,7 @@ from bot.slack import ids
 
 DEFAULT_DB = "playground.db"
 HOST = "127.0.0.1"
+DRAIN_SECONDS = 3.0  # at stop, the app's lazy work gets this long (within podman's 10 s)
 USER = "U0ALICE"  # the person at the keyboard
 SLACKBOT = "slackbot"  # `via` of the notices Slack itself shows (a command that failed)
 
@@ -80,6 +81,7 @@ class Stack:
     user: str = USER
     fake: FakeSlack = field(init=False)
     log: DecisionLog = field(init=False)
+    app: Any = field(init=False)  # the Bolt app from build_app
     server: RunningServer = field(init=False)
     page: RunningServer = field(init=False)
     driver: SlackDriver = field(init=False)
@@ -106,8 +108,8 @@ class Stack:
                 netplugin_db=str(self.db),
             )
             self.log = DecisionLog(str(self.db))
-            bolt = build_app(settings, log=self.log)
-            self.server = serve_in_thread(create_web_app(bolt), self.host)
+            self.app = build_app(settings, log=self.log)
+            self.server = serve_in_thread(create_web_app(self.app), self.host)
             self.driver = SlackDriver(self.server.url + ids.EVENTS_PATH, secret, self.fake)
             self.serve_page()
         except BaseException:
@@ -115,15 +117,24 @@ class Stack:
             raise
         return self
 
-    def stop(self) -> None:
-        for name in ("page", "server"):
-            running = getattr(self, name, None)
-            if running is not None:
-                running.stop()
+    def stop(self, drain_seconds: float = DRAIN_SECONDS) -> bool:
+        """The page first (nothing new comes in), then the app's work under way (a card being
+        posted reaches the fake), the app's endpoint, the fake, the decision log (closed, its WAL
+        checkpointed). True when no lazy work was left behind."""
+        running = getattr(self, "page", None)
+        if running is not None:
+            running.stop()
+        drained = True
+        if getattr(self, "app", None) is not None:
+            drained = self.app.executor.drain(drain_seconds)
+        running = getattr(self, "server", None)
+        if running is not None:
+            running.stop()
         if getattr(self, "fake", None) is not None:
             self.fake.stop()
         if getattr(self, "log", None) is not None:
             self.log.close()
+        return drained
 
     def serve_page(self) -> None:
         """The page, in bot.playground.Playground; a bare stack has none."""

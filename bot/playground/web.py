@@ -13,12 +13,15 @@
     POST /home/opened          the Home tab opened: app_home_opened
 
 The page polls its /state every 500 ms (templates/playground/static/playground.js). Every POST
-needs the header X-Playground (a form on another site cannot send it), and the Host must be the
-loopback address the page was opened on (no DNS rebinding).
+needs the header X-Playground (a form on another site cannot send it). The Host must be
+`localhost` or a loopback address; when the page is bound to another address (`netplugin serve
+--host 0.0.0.0` in a container), an IP address as well. Never another name: a page on some
+site whose name is made to resolve to this address (DNS rebinding) is refused.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import anyio.to_thread
@@ -36,7 +39,7 @@ from bot.playground.session import SLACKBOT, Outcome, Stack
 from bot.render.messages import say
 from bot.slack import ids
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+LOCAL_NAMES = {"localhost"}
 POLL_MS = 500
 SLACKBOT_AUTHOR = {"name": "Slackbot", "bot": True, "app": False, "initial": "S"}
 
@@ -230,7 +233,9 @@ class Pages:
         )
 
 
-def create_page_app(pg: Stack) -> Starlette:
+def create_page_app(pg: Stack, *, bound: str = "127.0.0.1") -> Starlette:
+    """The page over `pg`; `bound` is the address its server listens on (which Hosts it
+    takes: see the module's docstring)."""
     pages = Pages(pg)
     static = paths.templates_dir() / "playground" / "static"
 
@@ -335,7 +340,7 @@ def create_page_app(pg: Stack) -> Starlette:
             Mount("/static", StaticFiles(directory=static), name="static"),
         ]
     )
-    app.add_middleware(_LocalOnly)
+    app.add_middleware(_LocalOnly, any_address=not _is_loopback(bound))
     return app
 
 
@@ -345,19 +350,45 @@ async def _run(function: Any, *args: Any) -> Response:
     return JSONResponse(outcome.to_json(), status_code=200 if outcome.ok else 400)
 
 
-class _LocalOnly:
-    """Loopback Host only; POSTs only from the page's own script (header X-Playground)."""
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
-    def __init__(self, app: Any):
+
+def host_allowed(header: str, *, any_address: bool) -> bool:
+    """A Host header (`name`, `name:port`, `[v6]:port`) the page answers: `localhost` or a
+    loopback address; with `any_address`, any IP address too. Never another name."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else ""
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    if host in LOCAL_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or any_address
+
+
+class _LocalOnly:
+    """The Host as `host_allowed` says; POSTs only from the page's own script (X-Playground)."""
+
+    def __init__(self, app: Any, *, any_address: bool = False):
         self.app = app
+        self.any_address = any_address
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
-            host = headers.get("host", "").rsplit(":", 1)[0]
             refused = None
-            if host not in LOCAL_HOSTS:
-                refused = Response(say("pg-loopback-only"), status_code=403)
+            if not host_allowed(headers.get("host", ""), any_address=self.any_address):
+                refused = Response(say("pg-host-refused"), status_code=403)
             elif scope["method"] == "POST" and headers.get("x-playground") != "1":
                 refused = Response(say("pg-missing-header"), status_code=403)
             if refused is not None:

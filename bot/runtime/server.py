@@ -231,7 +231,8 @@ class RunningServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def stop(self, timeout: float = 5) -> None:
         self.server.should_exit = True
@@ -249,7 +250,8 @@ def serve_in_thread(
     # IPPROTO_TCP named, not 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
     # sockets whose proto says TCP. Without it each answer on a kept-alive connection waited
     # for the client's delayed ACK between its head and its body: 40 ms a request.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # `::`, `::1`: IPv6
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     config = uvicorn_config(web_app, host, sock.getsockname()[1], read_seconds=read_seconds)
