@@ -3,7 +3,8 @@ what to fix on the FIX lines (templates/cli/doctor.txt.j2); exit 0 when nothing 
 otherwise. Tokens are named, never printed.
 
 Checks: the tokens the mode needs are set and look like what they should be; Slack accepts the
-bot token (auth.test at SLACK_API_URL) and grants every scope the app asks for (auth.test's
+bot token (auth.test at SLACK_API_URL; when it does not, what failed in the words `netplugin
+serve` uses: bot/runtime/reach.py) and grants every scope the app asks for (auth.test's
 `x-oauth-scopes` header against bot/slack/ids.BOT_SCOPES); the decision log at NETPLUGIN_DB can
 be written (a write rolled back) and which migrations the next start applies, or, when it does
 not exist yet, that it can be created and written (its missing directories and the file are
@@ -67,21 +68,21 @@ def check_tokens(settings: Settings, mode: str) -> list[Finding]:
 def check_slack(settings: Settings) -> list[Finding]:
     """auth.test with the bot token, then the granted scopes from its response header."""
     from slack_sdk import WebClient
-    from slack_sdk.errors import SlackApiError
+    from slack_sdk.errors import SlackClientError
 
+    from bot.runtime.reach import WEB_API_TIMEOUT, describe
     from bot.slack.ids import BOT_SCOPES
 
     token = _secret(settings, "SLACK_BOT_TOKEN")
     url = settings.api_url
     if not token:
         return [Finding("auth-skipped", None)]
-    client = WebClient(token=token, base_url=url, timeout=10)
+    client = WebClient(token=token, base_url=url, timeout=WEB_API_TIMEOUT)
     try:
         response = client.auth_test()
-    except SlackApiError as exc:
-        return [Finding("auth-refused", False, {"url": url, "error": exc.response.get("error")})]
-    except Exception as exc:  # connection refused, DNS, TLS, timeout: name the kind only
-        return [Finding("auth-unreachable", False, {"url": url, "error": type(exc).__name__})]
+    except (SlackClientError, OSError) as exc:  # as `netplugin serve` says it
+        failure = describe(exc, url, seconds=WEB_API_TIMEOUT)
+        return [Finding("slack-failed", False, {"code": failure.code, "params": failure.params})]
     found = [
         Finding(
             "auth-ok",

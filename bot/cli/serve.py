@@ -65,12 +65,14 @@ def serve(mode: str | None, host: str | None, port: int | None) -> None:
     if missing:
         _fail(say("setting-missing", name=missing[0], mode=chosen, needed=REQUIRED[chosen]))
 
-    from slack_sdk.errors import SlackApiError, SlackClientError
+    from slack_sdk.errors import SlackClientError
 
     from bot.decisions.database import LogFileError
     from bot.runtime import lifecycle
-    from bot.runtime.app import build_app
+    from bot.runtime.app import StartFailed, build_app
     from bot.runtime.logs import configure_logging
+    from bot.runtime.reach import WEB_API_TIMEOUT, describe
+    from bot.runtime.server import listening_socket
 
     # From here on, stderr is JSON lines, with the tokens and the signing secret redacted.
     configure_logging(settings.secrets(), settings.netplugin_log_level)
@@ -79,37 +81,48 @@ def serve(mode: str | None, host: str | None, port: int | None) -> None:
         app = build_app(settings, socket_mode=chosen == "socket")
     except LogFileError as exc:  # corrupt, read-only, ...: the file named, what to do
         _fail(say("log-file-unusable", path=exc.path, problem=exc.problem, error=exc.error))
-    except SlackApiError as exc:
-        _fail(say("auth-failed", url=settings.api_url, error=exc.response.get("error")))
-    except (SlackClientError, OSError) as exc:
-        _fail(say("auth-failed", url=settings.api_url, error=type(exc).__name__))
+    except StartFailed as exc:  # auth.test: DNS, refused, timeout, TLS, HTTP status, the token
+        _fail(exc.failure.sentence())
 
     if chosen == "socket":  # probes and metrics on a side server: NETPLUGIN_HEALTH_PORT
         health_port = settings.netplugin_health_port
         try:
             health = lifecycle.start_health_server(app, host, health_port)
         except OSError as exc:
-            _fail(
-                say(
-                    "listen-failed",
-                    host=host,
-                    port=health_port,
-                    error=exc.strerror or exc,
-                    busy=exc.errno == errno.EADDRINUSE,
-                    not_here=exc.errno == errno.EADDRNOTAVAIL,
-                    setting="NETPLUGIN_HEALTH_PORT",
-                )
-            )
+            _fail(_cannot_listen(exc, host, health_port, "NETPLUGIN_HEALTH_PORT"))
         click.echo(say("serving", mode="socket", url=None, db=settings.netplugin_db))
         token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
         try:
             code = lifecycle.run_socket(app, token, health)
-        except SlackApiError as exc:  # apps.connections.open refused the app token
-            _fail(say("socket-failed", url=settings.api_url, error=exc.response.get("error")))
+        except (SlackClientError, OSError) as exc:  # apps.connections.open: the app token
+            failure = describe(
+                exc,
+                settings.api_url,
+                seconds=WEB_API_TIMEOUT,
+                setting="SLACK_APP_TOKEN",
+                method="apps.connections.open",
+            )
+            _fail(failure.sentence())
         lifecycle.exit_with(code)
         return
 
     port = port if port is not None else settings.port
-    url = f"http://{host}:{port}/slack/events"
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        _fail(_cannot_listen(exc, host, port, "--port or PORT"))
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/slack/events"
     click.echo(say("serving", mode="HTTP", url=url, db=settings.netplugin_db))
-    lifecycle.exit_with(lifecycle.run_http(app, host, port))
+    lifecycle.exit_with(lifecycle.run_http(app, host, port, sock))
+
+
+def _cannot_listen(exc: OSError, host: str, port: int, setting: str) -> str:
+    return say(
+        "listen-failed",
+        host=host,
+        port=port,
+        error=exc.strerror or exc,
+        busy=exc.errno == errno.EADDRINUSE,
+        not_here=exc.errno == errno.EADDRNOTAVAIL,
+        setting=setting,
+    )

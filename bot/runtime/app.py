@@ -10,6 +10,8 @@
   timer (bot/slack/posting.py).
 - auth.test is called once, here; Bolt gets an `authorize` returning that cached result, so no
   request calls auth.test (and the token is not passed to Bolt, which would verify it again).
+  When it fails, `StartFailed` carries what failed in words (bot/runtime/reach.py): a name that
+  does not resolve, a refused connection, TLS, an HTTP status, the token refused.
 - Every listener acks in the request thread and does its work afterwards on the app's executor
   (process_before_response=True, and bot/slack/ack.py's `after_ack`): Bolt's default runner
   instead polls for ack() every 10 ms, which would be the floor of every ack (see
@@ -34,6 +36,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_bolt.middleware import Middleware
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -45,6 +48,7 @@ from bot.core.knowledge import Knowledge, default_knowledge
 from bot.decisions import DecisionLog
 from bot.runtime.health import Health
 from bot.runtime.metrics import Observability
+from bot.runtime.reach import WEB_API_TIMEOUT, Failure, describe
 from bot.runtime.tracking import ObservedApp, ObservedExecutor
 from bot.settings import Settings
 from bot.slack import actions, commands, events, shortcuts, views
@@ -94,6 +98,15 @@ LISTENER_MODULES = (commands, views, actions, shortcuts, events)
 BRIEF_RETRY_AFTER = 1.0  # seconds: a 429 asking for longer is not waited for in a worker
 
 
+class StartFailed(Exception):
+    """auth.test at start did not accept the bot token: `failure` says why, in words (the
+    token is in neither)."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(failure.code)
+        self.failure = failure
+
+
 class BriefRateLimitRetryHandler(RateLimitErrorRetryHandler):
     """slack_sdk's 429 handler, for a brief Retry-After only: a longer one is the caller's."""
 
@@ -128,7 +141,10 @@ def retry_handlers() -> list:
 def make_client(settings: Settings) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return WebClient(
-        token=token, base_url=settings.api_url, timeout=10, retry_handlers=retry_handlers()
+        token=token,
+        base_url=settings.api_url,
+        timeout=WEB_API_TIMEOUT,
+        retry_handlers=retry_handlers(),
     )
 
 
@@ -156,8 +172,11 @@ class ProvideAdvisor(Middleware):
 
 
 def authorize_once(client: WebClient) -> AuthorizeResult:
-    """auth.test with the bot token (raises slack_sdk's SlackApiError when Slack refuses it)."""
-    response = client.auth_test()
+    """auth.test with the bot token; StartFailed, saying what failed, when it does."""
+    try:
+        response = client.auth_test()
+    except (SlackClientError, OSError) as exc:  # OSError: urllib's URLError, a read timeout
+        raise StartFailed(describe(exc, client.base_url, seconds=client.timeout)) from exc
     return AuthorizeResult.from_auth_test_response(
         auth_test_response=response, bot_token=client.token, user_token=None
     )

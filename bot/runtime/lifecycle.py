@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -91,14 +92,15 @@ def exit_with(code: int) -> None:
     os._exit(code)
 
 
-def run_http(app: Any, host: str, port: int) -> int:
-    """Serve POST /slack/events and the health routes until SIGTERM/SIGINT; the exit code."""
+def run_http(app: Any, host: str, port: int, sock: socket.socket | None = None) -> int:
+    """Serve POST /slack/events and the health routes until SIGTERM/SIGINT; the exit code.
+    `sock`: already bound to `host`:`port` (bot.runtime.server.listening_socket)."""
     shutdown = Shutdown(app)
     server = GracefulServer(
         uvicorn_config(create_web_app(app), host, port), on_signal=shutdown.request
     )
     log.info("serving", extra={"mode": "http", "host": host, "port": port})
-    server.run()
+    server.run(sockets=[sock] if sock is not None else None)
     return shutdown.finish()
 
 

@@ -239,6 +239,24 @@ class RunningServer:
         self.thread.join(timeout)
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host`:`port` (an IPv6 address for a host with a colon), for
+    uvicorn to listen on. Bound here, not by uvicorn, so that an address in use or not this
+    machine's is an OSError the caller can say in words (uvicorn logs it and exits 1)."""
+    # IPPROTO_TCP named, not 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
+    # sockets whose proto says TCP. Without it each answer on a kept-alive connection waited
+    # for the client's delayed ACK between its head and its body: 40 ms a request.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # `::`, `::1`: IPv6
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def serve_in_thread(
     web_app: Starlette,
     host: str = "127.0.0.1",
@@ -247,13 +265,7 @@ def serve_in_thread(
     read_seconds: float = READ_SECONDS,
 ) -> RunningServer:
     """Run `web_app` under uvicorn in a daemon thread (port 0: an ephemeral port)."""
-    # IPPROTO_TCP named, not 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
-    # sockets whose proto says TCP. Without it each answer on a kept-alive connection waited
-    # for the client's delayed ACK between its head and its body: 40 ms a request.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # `::`, `::1`: IPv6
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = listening_socket(host, port)
     config = uvicorn_config(web_app, host, sock.getsockname()[1], read_seconds=read_seconds)
     server = uvicorn.Server(config)
     thread = threading.Thread(
