@@ -61,7 +61,11 @@ WORKDIR /data
 USER 10001:10001
 EXPOSE 3000
 
-# No HEALTHCHECK: Kubernetes ignores it and uses the Deployment's probes, whose port depends on
-# the mode (3000 in HTTP mode, NETPLUGIN_HEALTH_PORT in Socket Mode).
+# For docker and podman: GET /healthz on the port the mode serves it on, PORT (HTTP mode, the
+# playground's page; 3000) or NETPLUGIN_HEALTH_PORT (Socket Mode; 8080), past any proxy the
+# environment names. Kubernetes ignores it and uses the Deployment's probes. podman keeps it
+# only in the docker image format (podman build --format docker).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["python", "-c", "import os, sys, urllib.request as u\nget = u.build_opener(u.ProxyHandler({})).open\ndef up(port):\n    try:\n        return get(f'http://127.0.0.1:{port}/healthz', timeout=3).status == 200\n    except OSError:\n        return False\nports = os.environ.get('PORT', '3000'), os.environ.get('NETPLUGIN_HEALTH_PORT', '8080')\nsys.exit(0 if any(map(up, ports)) else 1)"]
 ENTRYPOINT ["netplugin"]
 CMD ["serve"]
