@@ -32,7 +32,8 @@ fail() {
 }
 
 STATE=${NETPLUGIN_IMAGE_CHECK_DIR:-/var/tmp/netplugin-image-check}
-RUN_STATE=/run/netplugin-image-check   # podman's run-time state: gone after a reboot
+# podman's run-time state, gone after a reboot: one directory per storage directory.
+RUN_STATE=/run/netplugin-image-check/$(printf '%s' "$STATE" | md5sum | cut -c1-12)
 IMAGE=localhost/netplugin-advisor:ci-check
 MAX_BASE_AGE_DAYS=7   # then the base is pulled or made again (security updates)
 PYTHON=${PYTHON:-python}
@@ -177,17 +178,24 @@ fi
 
 # --- 4. the image, and the container smoke-tested ------------------------------------------
 # --format docker: the OCI image format has no HEALTHCHECK (podman drops it with a warning).
+# The builder stage is built and tagged first: untagged, the prune below would take it, and
+# with it the cache of its pip install.
 say "building $IMAGE from the Dockerfile"
 build_started=$SECONDS
-podman build --pull=never --network host --format docker --layers -t "$IMAGE" . \
-  >"$STATE/build.log" 2>&1 || {
-  tail -n 40 "$STATE/build.log" >&2
-  fail "podman build (the whole log: $STATE/build.log)"
+build() {
+  podman build --pull=never --network host --format docker --layers "$@" . \
+    >>"$STATE/build.log" 2>&1 || {
+    tail -n 40 "$STATE/build.log" >&2
+    fail "podman build (the whole log: $STATE/build.log)"
+  }
 }
+: >"$STATE/build.log"
+build --target builder -t "$IMAGE-builder"
+build -t "$IMAGE"
 build_seconds=$((SECONDS - build_started))
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 say "built in ${build_seconds} s; image size $((size / 1000000)) MB ($size bytes)"
-podman image prune -f >/dev/null   # the layers an earlier build left dangling
+podman image prune -f >/dev/null   # what earlier builds left untagged
 
 "$PYTHON" deploy/image_smoke.py --image "$IMAGE" || fail "the container's smoke tests (above)"
 say "passed in $((SECONDS - started)) s (build ${build_seconds} s, image $((size / 1000000)) MB)"
