@@ -107,11 +107,11 @@ case "$BASE" in *-slim-bookworm | *-slim-bookworm@*) ;; *)
 esac
 
 base_is_fresh() {
-  local created
+  local made
   podman image exists "$BASE" || return 1
   [ "${NETPLUGIN_IMAGE_CHECK_REBASE:-0}" = 1 ] && return 1
-  created=$(podman image inspect --format '{{.Created.Unix}}' "$BASE")
-  [ $(($(date +%s) - created)) -lt $((MAX_BASE_AGE_DAYS * 86400)) ]
+  made=$(cat "$STATE/base-made" 2>/dev/null) || return 1
+  [ $(($(date +%s) - made)) -lt $((MAX_BASE_AGE_DAYS * 86400)) ]
 }
 
 make_standin() {
@@ -139,6 +139,7 @@ make_standin() {
     --change 'ENV LANG=C.UTF-8' \
     --change 'CMD ["python3"]' \
     --change "LABEL org.netplugin.image-check.base=stand-in for $BASE" \
+    --change 'LABEL org.netplugin.image-check.ci-only="a stand-in base: never push"' \
     "$tar" "$BASE" >/dev/null
   rm -f "$tar"
 }
@@ -173,6 +174,7 @@ else
     make_standin
   fi
   add_host_cas
+  date +%s >"$STATE/base-made"
   say "base ready in $((SECONDS - base_started)) s"
 fi
 
