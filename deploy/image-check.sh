@@ -59,6 +59,9 @@ fi
 
 # --- 2. podman's configuration ---------------------------------------------------------------
 mkdir -p "$STATE" "$RUN_STATE"
+# One run at a time on this storage: a second waits (its cleanup would remove our containers).
+exec 9>"$STATE/lock"
+flock -w 900 9 || fail "another image check has held $STATE/lock for 15 minutes"
 # Containers get the host's hard limits: without CAP_SYS_RESOURCE (none here) runc cannot raise
 # a limit, and podman's own defaults (nofile 1048576, nproc 1048576) are above them. podman
 # lowers its own nproc to 32768 when it starts, so that is the most a container can have.
