@@ -97,7 +97,7 @@ podman info --format '{{.Store.GraphDriverName}} {{.Host.OCIRuntime.Name}}' >/de
   fail "podman does not start with $CONTAINERS_CONF"
 
 # Containers and volumes a killed earlier run left behind.
-podman ps -aq --filter label=netplugin-image-check | xargs -r podman rm -f -t 0 >/dev/null
+podman ps -aq --filter label=netplugin-image-check | xargs -r podman rm -f -v -t 0 >/dev/null
 podman volume prune -f --filter label=netplugin-image-check >/dev/null
 
 # --- 3. the base image ---------------------------------------------------------------------

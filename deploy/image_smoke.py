@@ -165,7 +165,7 @@ class Run:
     def cleanup(self) -> None:
         listed = podman("ps", "-aq", "--filter", f"name={self.tag}", check=False).stdout.split()
         if listed:
-            podman("rm", "--force", "--time", "0", *listed, check=False)
+            podman("rm", "--force", "--volumes", "--time", "0", *listed, check=False)
         volumes = podman(
             "volume", "ls", "-q", "--filter", f"name={self.tag}", check=False
         ).stdout.split()
