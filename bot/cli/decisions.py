@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from bot.core.knowledge import default_knowledge
 from bot.decisions import Decision, DecisionLog, default_db_path
 from bot.decisions.adoption import AdoptRefused, adopt
 from bot.decisions.database import LogFileError
-from bot.render.environment import csv_cell, printable, render_text
+from bot.render.environment import csv_cell, printable, render_text, terminal_json
 from bot.render.messages import say
 
 CSV_COLUMNS = [
@@ -43,8 +42,6 @@ CSV_COLUMNS = [
     "result",
 ]
 
-# DEL and the C1 controls, which json.dumps leaves as they are (a terminal runs \x9b as ESC [).
-C1_CONTROL = re.compile(r"[\x7f-\x9f]")
 
 db_option = click.option(
     "--db",
@@ -134,8 +131,7 @@ def show(db_path, decision_id, as_json) -> None:
     if as_json:
         fields = record_fields(found, names, _plugin_names())
         record = {**fields, "result": found.result}
-        text = json.dumps(record, indent=2, ensure_ascii=False)
-        click.echo(C1_CONTROL.sub(lambda c: f"\\u{ord(c.group()):04x}", text))  # escaped, as C0
+        click.echo(terminal_json(record))
         return
     kb = default_knowledge()
     changed = drift(found.result, kb)

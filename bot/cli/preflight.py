@@ -8,8 +8,6 @@ templates/cli/preflight.md.j2, the words from templates/messages.yaml.
 
 from __future__ import annotations
 
-import json
-import re
 import signal
 import sys
 import threading
@@ -19,12 +17,10 @@ import click
 
 from bot.cli.params import ADDRESS, NETWORK
 from bot.core.knowledge import default_knowledge
-from bot.render.environment import printable
+from bot.render.environment import printable, terminal_json
 from bot.render.messages import say
 
 INVALID_INPUT = 2
-# DEL and the C1 controls, which json.dumps leaves as they are (a terminal runs \x9b as ESC [).
-C1_CONTROL = re.compile(r"[\x7f-\x9f]")
 ASN = click.IntRange(1, 2**32 - 1)
 PORT = click.IntRange(1, 65535)
 
@@ -291,8 +287,7 @@ def _show(kb, results, plugin, decision_id, answer, *, as_json: bool) -> None:
         if answer is not None:
             out["report"] = {"accepted": answer.accepted, "status": answer.status}
             out["report"]["reason"] = answer.reason
-        text = json.dumps(out, indent=2, ensure_ascii=False)
-        click.echo(C1_CONTROL.sub(lambda c: f"\\u{ord(c.group()):04x}", text))
+        click.echo(terminal_json(out))
         return
     from bot.cli.advice import print_markdown
     from bot.render.environment import render_text

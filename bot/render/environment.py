@@ -66,6 +66,17 @@ def printable(value: Any) -> str:
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", str(value)))
 
 
+# DEL and the C1 controls, which json.dumps leaves as they are (a terminal runs \x9b as ESC [).
+_C1_CONTROL = re.compile(r"[\x7f-\x9f]")
+
+
+def terminal_json(value: Any) -> str:
+    """`value` as indented JSON for a terminal: every control character written as a \\u
+    escape (json.dumps escapes C0 itself), so it still reads back to the same data."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _C1_CONTROL.sub(lambda c: f"\\u{ord(c.group()):04x}", text)
+
+
 # OWASP's CSV injection rule: a cell starting with one of these is a formula (or becomes one)
 # in Excel, LibreOffice and Google Sheets; a leading apostrophe makes it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
