@@ -4,6 +4,7 @@ what makes them: what a start imports, and that the cache is never stale nor uns
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -58,6 +59,39 @@ def test_help_and_a_json_answer_import_only_what_they_need(tmp_path) -> None:
     assert not roots & {*HEAVY, "yaml", "rapidfuzz", "text_to_num"}, roots & {*HEAVY, "yaml"}
     assert "bot.core.reader.message" not in modules  # key=value pairs alone read no words
     assert "bot.decisions" not in modules and "bot.slack" not in modules
+
+
+def entry_point_groups_scanned(*args: str, env: dict[str, str]) -> list[str]:
+    """The entry-point groups a `python -m bot` run looks up (pydantic's plugin scan is one)."""
+    code = (
+        "import importlib.metadata, runpy, sys\n"
+        "scan, scanned = importlib.metadata.entry_points, []\n"
+        "def recorded(**params):\n"
+        "    scanned.append(params.get('group'))\n"
+        "    return scan(**params)\n"
+        "importlib.metadata.entry_points = recorded\n"
+        f"sys.argv = ['netplugin', *{list(args)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('bot', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(repr(scanned))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout)["confidence"] == "leaning"
+    return ast.literal_eval(done.stderr.splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_a_run_skips_pydantics_plugin_scan_unless_the_operator_says(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    env["NETPLUGIN_CACHE_DIR"] = str(tmp_path)
+    recommend = ("recommend", "--json", "nodes=5")
+    assert "pydantic" not in entry_point_groups_scanned(*recommend, env=env)
+    operators = {**env, "PYDANTIC_DISABLE_PLUGINS": "some-plugin"}  # theirs wins: pydantic scans
+    assert "pydantic" in entry_point_groups_scanned(*recommend, env=operators)
 
 
 def test_the_cache_gives_back_what_was_validated(kb, tmp_path) -> None:

@@ -9,6 +9,8 @@ each command's own).
 from __future__ import annotations
 
 import importlib
+import os
+from typing import Any
 
 import click
 
@@ -63,6 +65,13 @@ def command(name: str) -> click.Command:
 
 class LazyGroup(click.Group):
     """A group whose commands are imported when one is run (click's documented pattern)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Every run starts here (the script, `python -m bot`) before a command's import builds a
+        pydantic model; the group's own callback runs only after that import."""
+        # skip pydantic's plugin scan: our models need none; an operator's own setting wins
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        return super().main(*args, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
