@@ -6,13 +6,20 @@ The ack waits for this, and Slack waits for the ack (3 s), so keeping a request 
 when the log cannot take the write in time (another process holds its write lock, a read-only
 file, a full disk), `accept` raises LogUnavailable and the caller tells the user that nothing
 was recorded.
+
+    first = inbox.accept(key, "slash", payload)       # blocks; False for a retry of the key
+    future = inbox.submit(key, "slash", payload)      # the same, as a Future: an event loop
+                                                      # awaits it (asyncio.wrap_future)
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from bot.decisions.database import LogFile, LogUnavailable, now
@@ -20,28 +27,33 @@ from bot.decisions.database import LogFile, LogUnavailable, now
 # How long an ack may wait for its request to be kept: well inside Slack's 3 s, with the
 # request's way there and back and the rest of the ack around it.
 ACCEPT_TIMEOUT = 1.0
+# The writer thread ends after this long with nothing to write (the next request starts one):
+# an idle log, or one of a test's many, holds no thread.
+WRITER_IDLE_SECONDS = 2.0
 
 
 class _Accepted:
-    """One request waiting for the group commit of `RequestInbox.accept`."""
+    """One request waiting for the writer's next commit."""
 
-    __slots__ = ("deadline", "done", "error", "first", "lead", "row")
+    __slots__ = ("deadline", "future", "row")
 
     def __init__(self, row: tuple[str, str, str, str], deadline: float):
         self.row = row
         self.deadline = deadline
-        self.first = False
-        self.lead = False  # handed the group commit by the previous leader
-        self.error: Exception | None = None
-        self.done = threading.Event()  # committed, failed, or made the leader
+        self.future: Future[bool] = Future()  # True: kept now; False: kept before (a retry)
 
 
 class RequestInbox:
+    """Group commit on one writer thread: whatever has arrived while it committed the last
+    batch goes into the next transaction, so a burst of acks shares a few commits instead of
+    queueing for one each, and a caller (a request thread, or an event loop that must not
+    block) only waits for its Future."""
+
     def __init__(self, file: LogFile):
         self.file = file
-        self._gather = threading.Lock()  # the group commit's queue
-        self._gathered: list[_Accepted] = []
-        self._committing = False
+        self._queue: queue.SimpleQueue[_Accepted] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
 
     @property
     def db(self):
@@ -53,46 +65,65 @@ class RequestInbox:
         """Keep a request before acknowledging it: if the process dies before the decision is
         logged, the next start finishes it (`pending`). False when the key was accepted before
         (a retry). Never pass secrets in `payload`. Raises LogUnavailable when the request could
-        not be kept within `timeout` seconds, or the log refused it: then nothing was kept.
+        not be kept within `timeout` seconds, or the log refused it: then nothing was kept."""
+        future = self.submit(key, kind, payload, timeout=timeout)
+        try:
+            return future.result(timeout + 0.5)
+        except FutureTimeout:
+            # The writer is stuck past the deadline it was given. Not yet taken: withdrawn, so
+            # certainly not kept. Taken: its transaction ends soon either way; wait for it.
+            if future.cancel():
+                raise LogUnavailable("the decision log did not take the request in time") from None
+            return future.result()
 
-        Group commit: the ack path of every request waits for this, so concurrent requests
-        share one transaction instead of queueing for one commit each. The first caller with
-        nothing in flight commits what has gathered (its own and later arrivals); then it hands
-        what gathered meanwhile to the oldest of those callers, who commits it, and so on: each
-        caller waits for at most the batch before its own and its own, each within the
-        deadline of the requests in it."""
+    def submit(
+        self, key: str, kind: str, payload: dict[str, Any], *, timeout: float = ACCEPT_TIMEOUT
+    ) -> Future[bool]:
+        """`accept` without waiting: a Future of its answer (or of its LogUnavailable). A
+        Future cancelled before the writer takes it is never written."""
         entry = _Accepted(
             (key, kind, now(), json.dumps(payload, sort_keys=True)), time.monotonic() + timeout
         )
-        with self._gather:
-            self._gathered.append(entry)
-            lead = not self._committing
-            self._committing = True
-        if not lead:
-            entry.done.wait()
-            lead = entry.lead
-        if lead:
-            self._lead()
-        if entry.error is not None:
-            raise entry.error
-        return entry.first
+        self._queue.put(entry)
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write, name="netplugin-inbox", daemon=True
+                )
+                self._writer.start()
+        return entry.future
 
-    def _lead(self) -> None:
-        """Commit everything gathered, then hand on what gathered meanwhile (or stop)."""
-        with self._gather:
-            batch, self._gathered = self._gathered, []
-        self._commit_accepted(batch)
-        with self._gather:
-            if self._gathered:
-                successor = self._gathered[0]
-                successor.lead = True
-                successor.done.set()
-            else:
-                self._committing = False
+    def _write(self) -> None:
+        """The writer: commits what has gathered, batch after batch, until idle."""
+        while True:
+            try:
+                batch = [self._queue.get(timeout=WRITER_IDLE_SECONDS)]
+            except queue.Empty:
+                with self._writer_lock:
+                    if self._queue.empty():  # nothing came meanwhile: `submit` starts another
+                        self._writer = None
+                        return
+                continue
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._commit([item for item in batch if item.future.set_running_or_notify_cancel()])
 
-    def _commit_accepted(self, batch: list[_Accepted]) -> None:
+    def _commit(self, batch: list[_Accepted]) -> None:
+        started = time.monotonic()
+        for item in batch:
+            if item.deadline <= started:  # waited its whole time in the queue
+                item.future.set_exception(
+                    LogUnavailable("the decision log did not take the request in time")
+                )
+        batch = [item for item in batch if item.deadline > started]
+        if not batch:
+            return
         try:
             left = min(item.deadline for item in batch) - time.monotonic()
+            firsts = []
             with self.file.writing(left) as db:
                 for item in batch:
                     cursor = db.execute(
@@ -100,16 +131,16 @@ class RequestInbox:
                         " VALUES (?, ?, ?, ?)",
                         item.row,
                     )
-                    item.first = cursor.rowcount == 1
+                    firsts.append(cursor.rowcount == 1)
         except Exception as exc:  # every waiter learns that its request was not kept
             error = exc if isinstance(exc, LogUnavailable) else LogUnavailable(repr(exc))
             if error is not exc:
                 error.__cause__ = exc
             for item in batch:
-                item.first = False
-                item.error = error
-        for item in batch:
-            item.done.set()
+                item.future.set_exception(error)
+            return
+        for item, first in zip(batch, firsts, strict=True):
+            item.future.set_result(first)
 
     def done(self, key: str) -> None:
         """Mark `key` done (inside the caller's transaction): its payload is dropped."""

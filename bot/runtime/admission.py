@@ -211,11 +211,13 @@ def envelope_problem(body: Any) -> str | None:
     return None
 
 
-def _form(text: str, content_type: str | None) -> dict[str, str] | None:
-    """The fields of a form-encoded body (a slash command), None for JSON."""
-    if content_type == "application/json" or text.startswith("{"):
+def _misread_form(text: str, content_type: str | None) -> dict[str, str] | None:
+    """The fields of a form body that Bolt misread (see `bolt_request`), else None. Bolt parses
+    every other body as this would: it is not parsed twice."""
+    if "payload" not in text or content_type == "application/json" or text.startswith("{"):
         return None
-    return dict(parse_qsl(text, keep_blank_values=True))
+    form = dict(parse_qsl(text, keep_blank_values=True))
+    return form if "payload" not in form else None
 
 
 def bolt_request(
@@ -231,10 +233,10 @@ def bolt_request(
         # Bolt parses JSON or a form (with a `payload` field of JSON) and builds its context
         # from the result: any failure there is the body's.
         request = BoltRequest(body=text, query=query, headers=dict(headers))
-        form = _form(text, request.content_type)
-        if form is not None and "payload" not in form and request.body != form:
-            # Bolt takes any form body with the word "payload" in it for an interactive
-            # payload ("/netplugin need NLB, payload size 1500" would reach no listener).
+        # Bolt takes any form body with the word "payload" in it for an interactive payload
+        # ("/netplugin need NLB, payload size 1500" would reach no listener).
+        form = _misread_form(text, request.content_type)
+        if form is not None:
             request.body = form
             request.context = build_context(BoltContext({}), form)
     except Exception as exc:  # JSONDecodeError, AttributeError on a JSON list, …

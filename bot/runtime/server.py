@@ -16,8 +16,9 @@ a cap (MAX_BODY, declared or sent: 413) and a deadline (READ_SECONDS: 408); its 
 checked on the raw bytes (401); only then is it parsed and its envelope checked
 (bot/runtime/admission.py: 400). Each refusal is one log line, without the body. Bolt, the
 ack-first gate (bot/slack/ackfirst.py) and the request tracking (bot/runtime/tracking.py) see
-signed Slack payloads only. uvicorn's h11 protocol gets a deadline for each request's head
-(H11WithDeadline): a slow or silent client is disconnected.
+signed Slack payloads only. uvicorn's httptools protocol gets a deadline for each request's
+head (HttpWithDeadline): a slow or silent client is disconnected. A /netplugin question is
+acknowledged on the event loop itself (bot/runtime/quickack.py).
 
 Health, readiness and metrics routes: bot/runtime/health.py. Shutdown (SIGTERM):
 bot/runtime/lifecycle.py.
@@ -40,14 +41,16 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from bot.runtime import admission
 from bot.runtime.admission import Signature
 from bot.runtime.bodies import READ_SECONDS, TooLarge, read_capped
 from bot.runtime.health import HEALTH_PATH, health_routes
 from bot.runtime.metrics import Observability
+from bot.runtime.quickack import QuickAck
 from bot.runtime.reports import report_routes
+from bot.runtime.tracking import ObservedApp
 from bot.slack import ids
 
 MAX_BODY = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
@@ -84,6 +87,7 @@ def create_web_app(
         raise ValueError("the Slack endpoint needs the app's signing secret (HTTP mode)")
     signature = Signature(secret)
     obs = getattr(bolt_app, "obs", None) or Observability()
+    quick = QuickAck(bolt_app) if isinstance(bolt_app, ObservedApp) else None
 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
@@ -114,6 +118,10 @@ def create_web_app(
         except admission.Malformed as exc:
             refuse("malformed", 400, str(exc))
             return _refusal(400, "malformed request")
+        if quick is not None:
+            answered = await quick.answer(bolt_request, started)
+            if answered is not None:
+                return answered
         bolt_response = await anyio.to_thread.run_sync(bolt_app.dispatch, bolt_request)
         response_headers = {
             k: v[0] if isinstance(v, list | tuple) else str(v)
@@ -138,13 +146,16 @@ def create_web_app(
     return Starlette(routes=routes)
 
 
-class H11WithDeadline(H11Protocol):
-    """uvicorn's h11 protocol with one more timeout: from the moment a connection opens, or the
-    first byte of a new request on a kept-alive one, the request's head must arrive within
-    `head_seconds`, or the connection is closed. uvicorn has none: a client that sends nothing,
-    or its headers a byte at a time, held its connection for ever. The same deadline ends a
-    connection still sending the rest of a body after a 413. (The body's own deadline is the
-    endpoint's: a 408. Idle kept-alive connections close after `timeout_keep_alive`.)"""
+class HttpWithDeadline(HttpToolsProtocol):
+    """uvicorn's httptools protocol with one more timeout: from the moment a connection opens,
+    or the first byte of a new request on a kept-alive one, the request's head must arrive
+    within `head_seconds`, or the connection is closed. uvicorn has none: a client that sends
+    nothing, or its headers a byte at a time, held its connection for ever. The same deadline
+    ends a connection still sending the rest of a body after a 413. (The body's own deadline is
+    the endpoint's: a 408. Idle kept-alive connections close after `timeout_keep_alive`.)
+
+    httptools (llhttp, in C), not h11: at 20 simultaneous requests on 2 cores, h11's parsing in
+    Python was a third of the ack's CPU (bench/ack_latency.py)."""
 
     head_seconds = READ_SECONDS
     _head_timer: asyncio.TimerHandle | None = None
@@ -180,8 +191,8 @@ class H11WithDeadline(H11Protocol):
             self.transport.close()
 
 
-def h11_with_deadline(head_seconds: float) -> type[H11WithDeadline]:
-    return type("H11WithDeadline", (H11WithDeadline,), {"head_seconds": head_seconds})
+def http_with_deadline(head_seconds: float) -> type[HttpWithDeadline]:
+    return type("HttpWithDeadline", (HttpWithDeadline,), {"head_seconds": head_seconds})
 
 
 def uvicorn_config(
@@ -191,7 +202,7 @@ def uvicorn_config(
         web_app,
         host=host,
         port=port,
-        http=h11_with_deadline(read_seconds),
+        http=http_with_deadline(read_seconds),
         access_log=False,
         log_level="warning",
         log_config=None,  # uvicorn's records go to the root logger: JSON lines (logs.py)

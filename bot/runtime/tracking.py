@@ -22,10 +22,12 @@ from concurrent.futures import Future
 from typing import Any
 
 from prometheus_client import Gauge
-from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.request import payload_utils as payload
 
 from bot.slack.ackfirst import AckFirst, AckFirstExecutor, AdvisorApp
+
+log = logging.getLogger(__name__)
 
 # Worst first.
 OUTCOMES = ("error", "slack_error", "rejected", "duplicate", "ok")
@@ -211,3 +213,14 @@ class ObservedApp(AdvisorApp):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         return track(req, super().dispatch, self.obs.finish)
+
+    def dispatch_answered(self, req: BoltRequest) -> None:
+        """Bolt's dispatch of a request the server has answered already (bot/runtime/quickack.py),
+        as lazy work of the request record it opened: its ack goes nowhere, its work runs. Not
+        counted by the ack-first gate: it is lazy work, not an ack anyone waits for."""
+        response = App.dispatch(self, req)
+        if response.status >= 400:  # Slack had a 200: the user learns nothing from this status
+            log.error("a question answered by the server failed in Bolt: %s", response.status)
+            record = current_request.get()
+            if record is not None:
+                record.mark("error")

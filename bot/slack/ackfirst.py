@@ -224,6 +224,7 @@ class AckFirstExecutor(ThreadPoolExecutor):
         self.lanes = lanes or Lanes()
         self._in_flight = 0
         self._idle = threading.Condition()
+        self._worker = threading.local()
 
     @property
     def in_flight(self) -> int:
@@ -248,9 +249,15 @@ class AckFirstExecutor(ThreadPoolExecutor):
                 self._idle.notify_all()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        # A job submitted by a job (a dispatch deferred by the server's quick ack submits the
+        # listener's work) has waited for quiet once already: it does not queue behind acks again.
+        waited = getattr(self._worker, "past_gate", False)
+
         def after_acks() -> Any:
             try:
-                self.gate.wait_quiet()
+                if not waited:
+                    self.gate.wait_quiet()
+                self._worker.past_gate = True  # this thread runs lazy jobs only
                 return fn(*args, **kwargs)
             finally:
                 self._finished()

@@ -19,9 +19,25 @@ from bot.slack.deps import advisor_of
 log = logging.getLogger(__name__)
 
 
+# Set on a request's context by the server's quick ack (bot/runtime/quickack.py): True when it
+# kept the question before answering Slack, or the LogUnavailable it met doing so.
+KEPT = "netplugin_kept"
+
+
+def question_to_keep(command: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(key, fields) of a /netplugin question, to keep in the decision log before its ack; None
+    for a subcommand (it records nothing) or a command without a trigger_id to key it by."""
+    word, _, _ = (command.get("text") or "").strip().partition(" ")
+    key = command.get("trigger_id")
+    if word.lower() in SUBCOMMANDS or not key:
+        return None
+    return key, {k: v for k, v in command.items() if k != "token"}  # no verification token
+
+
 def keep_question(ack: Ack, command: dict[str, Any], context: BoltContext) -> bool:
     """The ack: a question is kept in the decision log first (one small insert), so that once
     Slack has its 200 the request survives the process being killed; a restart answers it.
+    (Over HTTP the server has usually kept it already, and answered Slack: `KEPT`.)
 
     When the log cannot keep it in time (locked, read-only, full), or the command came without
     the response_url every answer needs, the ack itself says so to the user alone, and nothing
@@ -31,12 +47,14 @@ def keep_question(ack: Ack, command: dict[str, Any], context: BoltContext) -> bo
         log.warning("a /netplugin command without a response_url: answered in the ack")
         _answer_in_ack(ack, advisor, say("request-incomplete", part="response_url"))
         return False
-    word, _, _ = (command.get("text") or "").strip().partition(" ")
-    key = command.get("trigger_id")
-    if word.lower() not in SUBCOMMANDS and key:
-        kept = {k: v for k, v in command.items() if k != "token"}  # no verification token
+    keep = question_to_keep(command)
+    kept = context.get(KEPT)
+    if keep is not None and kept is not True:
         try:
-            advisor.log.inbox.accept(key, "slash", kept)
+            if isinstance(kept, LogUnavailable):
+                raise kept
+            key, fields = keep
+            advisor.log.inbox.accept(key, "slash", fields)
         except LogUnavailable as exc:
             log.warning("the decision log is unavailable, a question was refused: %s", exc)
             _answer_in_ack(ack, advisor, say("log-unavailable"))
