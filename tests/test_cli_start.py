@@ -4,17 +4,18 @@ what makes them: what a start imports, and that the cache is never stale nor uns
 
 from __future__ import annotations
 
-import ast
+import gc
 import json
 import os
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import click
 import pytest
 
-from bot.cli import COMMANDS, command
+from bot.cli import COMMANDS, command, main
 from bot.core.knowledge import load_knowledge
 from bot.core.knowledge_cache import KnowledgeCache
 
@@ -61,10 +62,11 @@ def test_help_and_a_json_answer_import_only_what_they_need(tmp_path) -> None:
     assert "bot.decisions" not in modules and "bot.slack" not in modules
 
 
-def entry_point_groups_scanned(*args: str, env: dict[str, str]) -> list[str]:
-    """The entry-point groups a `python -m bot` run looks up (pydantic's plugin scan is one)."""
+def run_as_the_program(*args: str, env: dict[str, str]) -> dict[str, Any]:
+    """`python -m bot ARGS` and what it did on the way: the entry-point groups it looked up
+    (pydantic's plugin scan is one), the objects it left frozen at exit, what it printed."""
     code = (
-        "import importlib.metadata, runpy, sys\n"
+        "import gc, importlib.metadata, json, runpy, sys\n"
         "scan, scanned = importlib.metadata.entry_points, []\n"
         "def recorded(**params):\n"
         "    scanned.append(params.get('group'))\n"
@@ -75,13 +77,12 @@ def entry_point_groups_scanned(*args: str, env: dict[str, str]) -> list[str]:
         "    runpy.run_module('bot', run_name='__main__')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "sys.stderr.write(repr(scanned))\n"
+        "sys.stderr.write(json.dumps({'scanned': scanned, 'frozen': gc.get_freeze_count()}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    assert json.loads(done.stdout)["confidence"] == "leaning"
-    return ast.literal_eval(done.stderr.splitlines()[-1])
+    return {**json.loads(done.stderr.splitlines()[-1]), "out": done.stdout}
 
 
 @pytest.mark.slow
@@ -89,9 +90,24 @@ def test_a_run_skips_pydantics_plugin_scan_unless_the_operator_says(tmp_path) ->
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     env["NETPLUGIN_CACHE_DIR"] = str(tmp_path)
     recommend = ("recommend", "--json", "nodes=5")
-    assert "pydantic" not in entry_point_groups_scanned(*recommend, env=env)
+    ours = run_as_the_program(*recommend, env=env)
+    assert json.loads(ours["out"])["confidence"] == "leaning"
+    assert "pydantic" not in ours["scanned"]
     operators = {**env, "PYDANTIC_DISABLE_PLUGINS": "some-plugin"}  # theirs wins: pydantic scans
-    assert "pydantic" in entry_point_groups_scanned(*recommend, env=operators)
+    assert "pydantic" in run_as_the_program(*recommend, env=operators)["scanned"]
+
+
+@pytest.mark.slow
+def test_the_command_line_leaves_its_objects_to_the_os_a_caller_keeps_them(capsys) -> None:
+    assert run_as_the_program("--help", env=dict(os.environ))["frozen"] > 0
+    before = gc.get_freeze_count()
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    frozen = gc.get_freeze_count() - before
+    if frozen:  # this process goes on: give them back before the assertion says so
+        gc.unfreeze()
+    assert frozen == 0
+    assert "recommend" in capsys.readouterr().out
 
 
 def test_the_cache_gives_back_what_was_validated(kb, tmp_path) -> None:
