@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import gc
 import importlib
-import os
 from collections.abc import Sequence
 from typing import Any
 
 import click
+
+from bot.settings import skip_pydantic_plugins
 
 # name: (module, attribute, the first sentence of the command's help, which `--help` lists)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -78,8 +79,7 @@ class LazyGroup(click.Group):
     def main(self, args: Sequence[str] | None = None, **kwargs: Any) -> Any:
         """Every run starts here (the script, `python -m bot`) before a command's import builds a
         pydantic model; the group's own callback runs only after that import."""
-        # skip pydantic's plugin scan: our models need none; an operator's own setting wins
-        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        skip_pydantic_plugins()
         try:
             return super().main(args, **kwargs)
         finally:

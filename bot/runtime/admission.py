@@ -195,11 +195,27 @@ def shape_problem(value: Any, shape: Any = PAYLOAD, path: str = "body") -> str |
     return None
 
 
+# The envelope's fields that are never a string. A form body (a slash command: every value a
+# string) needs no walk through the shapes: it is unfit only if it carries one of these.
+_NEVER_TEXT = tuple(name for name, shape in PAYLOAD.shapes.items() if not _fits("", shape))
+
+
+def _form_problem(body: dict[str, str]) -> str | None:
+    """`shape_problem` for a body whose values are all strings, without the walk."""
+    for name in _NEVER_TEXT:
+        if name in body:
+            return f"body.{name}: {_expected(PAYLOAD.shapes[name])} expected"
+    return None
+
+
 def envelope_problem(body: Any) -> str | None:
     """What makes a parsed body unfit for Bolt's routing, or None."""
     if not isinstance(body, dict):
         return "body: an object expected"
-    problem = shape_problem(body)
+    if all(type(value) is str for value in body.values()):
+        problem = _form_problem(body)
+    else:
+        problem = shape_problem(body)
     if problem:
         return problem
     if body.get("type") in NEEDS_AN_ACTION and "actions" in body and not body["actions"]:

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-import anyio
+import asyncio
+
 from starlette.requests import Request
 
 # A request's head (request line and headers) must arrive within this long of its first byte (or
@@ -26,7 +27,7 @@ async def read_capped(request: Request, limit: int, seconds: float) -> bytes:
     if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > limit):
         raise TooLarge
     body = bytearray()
-    with anyio.fail_after(seconds):
+    async with asyncio.timeout(seconds):
         async for chunk in request.stream():
             body += chunk
             if len(body) > limit:

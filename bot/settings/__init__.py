@@ -35,6 +35,13 @@ def override(name: str) -> str | None:
     return os.environ.get(name.upper()) or None
 
 
+def skip_pydantic_plugins() -> None:
+    """Tell pydantic not to scan every installed distribution for plugins (its first schema
+    build does, unless PYDANTIC_DISABLE_PLUGINS says otherwise): our models need none, and the
+    CLI starts that much sooner. An operator's own PYDANTIC_DISABLE_PLUGINS wins."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
 def __getattr__(name: str) -> Any:
     if name in _MODEL:
         from bot.settings import model
