@@ -46,6 +46,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.core.knowledge import Knowledge, default_knowledge
 from bot.decisions import DecisionLog
+from bot.render.environment import compile_slack_templates
 from bot.runtime.health import Health
 from bot.runtime.metrics import Observability
 from bot.runtime.reach import WEB_API_TIMEOUT, Failure, describe
@@ -255,6 +256,7 @@ def build_app(
     app.error(_log_error)
     for module in LISTENER_MODULES:
         module.register(app)
+    compile_slack_templates()  # not on the first card's time
     # What a killed predecessor acknowledged but never answered: answer it now.
     executor.submit(finish_acknowledged, advisor, client)
     return app
