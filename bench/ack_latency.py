@@ -4,15 +4,17 @@
 
 Three processes, as in production: this one plays Slack's clients (SlackDriver: the same signed
 slash command to each app); `python -m bot.fakeslack` plays the Web API; one child runs both apps
-behind the same server code (bot/runtime/server.py: Starlette + uvicorn on 127.0.0.1). "ours" is
-build_app() with the real listeners: it acks, then parses, recommends, logs to a SQLite file and
+behind the same server code (bot/runtime/server.py: uvicorn with httptools on 127.0.0.1). "ours"
+is build_app() with the real listeners: the server keeps each question in a SQLite file and
+acks it on the event loop (bot/runtime/quickack.py), then Bolt parses, recommends, logs and
 posts the card, while the other requests arrive. Three bare Bolt apps only ack
 (`@app.command("/netplugin")`, Bolt's defaults otherwise), each served as people serve one:
 - "bolt": `App` on Bolt's own server (`app.start()`: http.server, one request at a time; here on
   127.0.0.1, not its 0.0.0.0) — it cannot take 20 concurrent connections, so it is measured one
   at a time only;
 - "asgi": `AsyncApp` behind Bolt's Starlette adapter (AsyncSlackRequestHandler) on uvicorn with
-  its defaults: the production-shaped baseline;
+  its defaults: the production-shaped baseline (uvicorn's default parser is httptools when it
+  is installed, as it is with this project: the same parser as ours);
 - "bare": `App` behind this project's server (bot/runtime/server.py), the server held equal.
 The ratios are against the best bare app measured at that concurrency.
 
