@@ -16,7 +16,9 @@ posts the card, while the other requests arrive. Three bare Bolt apps only ack
   its defaults: the production-shaped baseline (uvicorn's default parser is httptools when it
   is installed, as it is with this project: the same parser as ours);
 - "bare": `App` behind this project's server (bot/runtime/server.py), the server held equal.
-The ratios are against the best bare app measured at that concurrency.
+The ratios are against the best bare app measured at that concurrency. "floor" is no app: an
+ASGI function on the same uvicorn that answers 200 once it has the body, so it shows what the
+client (this process, on the same 2 cores) and uvicorn cost before any app does anything.
 
 Load: at concurrency 1, one request at a time; at concurrency N, bursts of N simultaneous
 requests; after each burst the bench waits until its cards are posted, so the figures are
@@ -56,7 +58,7 @@ from bot.runtime.server import create_web_app, serve_in_thread
 from bot.settings import Settings
 from bot.slack import ids
 
-APPS = ("bolt", "asgi", "bare", "ours")  # measured in turn, in this order
+APPS = ("floor", "bolt", "asgi", "bare", "ours")  # measured in turn, in this order
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-fake-bot-token"  # the fake's default
 TAG = re.compile(r"req-(\d+)")
@@ -122,6 +124,16 @@ def asgi_server(api_url: str) -> str:
     return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
+async def floor_app(scope, receive, send) -> None:
+    """No app at all: reads the body and answers 200. What this client and uvicorn cost."""
+    if scope["type"] != "http":
+        return
+    while (await receive()).get("more_body"):
+        pass
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
 def serve_apps(api_url: str, db: str) -> None:
     """The app process: every app; prints their URLs; runs until stdin closes."""
     settings = Settings(slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=api_url)
@@ -129,7 +141,8 @@ def serve_apps(api_url: str, db: str) -> None:
     bare = serve_in_thread(create_web_app(bare_app(WebClient(token=TOKEN, base_url=api_url))))
     bolt = bolt_server(WebClient(token=TOKEN, base_url=api_url))
     asgi = asgi_server(api_url)
-    print("urls:", ours.url, bare.url, bolt, asgi, flush=True)  # Bolt's server prints too
+    floor = serve_in_thread(floor_app)
+    print("urls:", ours.url, bare.url, bolt, asgi, floor.url, flush=True)  # Bolt's prints too
     sys.stdin.read()
 
 
@@ -229,12 +242,13 @@ def main() -> None:
         line = apps.stdout.readline()
         while not line.startswith("urls:"):
             line = apps.stdout.readline()
-        ours_url, bare_url, bolt_url, asgi_url = line.split()[1:]
+        ours_url, bare_url, bolt_url, asgi_url, floor_url = line.split()[1:]
         drivers = {
             "ours": SlackDriver(ours_url + ids.EVENTS_PATH, SECRET),
             "bare": SlackDriver(bare_url + ids.EVENTS_PATH, SECRET),
             "bolt": SlackDriver(bolt_url + ids.EVENTS_PATH, SECRET),
             "asgi": SlackDriver(asgi_url + ids.EVENTS_PATH, SECRET),
+            "floor": SlackDriver(floor_url + ids.EVENTS_PATH, SECRET),
         }
         start = 0
         for name, driver in drivers.items():  # warm up
@@ -266,12 +280,16 @@ def main() -> None:
                 f"{concurrency:>4} {name:>5} {pct(acks, 50):6.2f}ms {pct(acks, 99):6.2f}ms {card}"
             )
         ours = figures["ours"][0]
-        bare = {name: figures[name][0] for name in figures if name != "ours"}
+        bare = {name: figures[name][0] for name in figures if name not in ("ours", "floor")}
         best50 = min(bare, key=lambda name: pct(bare[name], 50))
         best99 = min(bare, key=lambda name: pct(bare[name], 99))
         print(
             f"{concurrency:>4} ours / best bare: p50 {pct(ours, 50) / pct(bare[best50], 50):.2f}"
             f" ({best50}), p99 {pct(ours, 99) / pct(bare[best99], 99):.2f} ({best99})"
+        )
+        floor = figures["floor"][0]
+        print(
+            f"{concurrency:>4} floor / best bare: p50 {pct(floor, 50) / pct(bare[best50], 50):.2f}"
         )
 
 
