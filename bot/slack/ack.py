@@ -5,7 +5,9 @@ first (`process_before_response=True`, see bot/runtime/app.py) and does the slow
 post, log) afterwards on the app's executor. `after_ack` builds that listener. It does what a
 Bolt lazy listener does, without Bolt's lazy machinery, which deep-copies the whole request
 (its WebClient, its context) in the request thread and dispatches it a second time: a third of
-the time of an ack (docs/slack.md, "Performance").
+the time of an ack (docs/slack.md, "Performance"). Over HTTP, a /netplugin question has been
+kept and answered by the server before its listener runs (bot/runtime/quickack.py): the ack
+there goes nowhere, the work runs as here.
 """
 
 from __future__ import annotations
