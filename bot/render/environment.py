@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import paths
 from bot.core.result import answer_words
-from bot.render.messages import say
+from bot.render.messages import compile_messages, say
 
 
 class SlackMarkup(str):
@@ -231,7 +231,7 @@ def render_text(template: str, **context: Any) -> str:
 def compile_slack_templates() -> None:
     """Compile the message catalog and every Slack template now (about 0.2 s here), so that
     the first card after a start does not wait for it: Jinja compiles a template on first use."""
-    say("log-unavailable")
+    compile_messages()
     slack = environment("slack")
     for name in slack.list_templates(filter_func=lambda name: name.startswith("slack/")):
         slack.get_template(name)

@@ -26,6 +26,11 @@ def _catalog(directory: str) -> dict[str, Template]:
     return {code: env.from_string(str(text).strip()) for code, text in entries.items()}
 
 
+def compile_messages() -> None:
+    """Compile the catalog now rather than on the first `say` (bot/runtime/app.py, at start)."""
+    _catalog(str(paths.templates_dir()))
+
+
 def say(code: str, **params: Any) -> str:
     """The message for `code`; a missing code is a bug in our templates, so it raises."""
     return _catalog(str(paths.templates_dir()))[code].render(**params)

@@ -39,8 +39,8 @@ from bot.slack.commands.netplugin import KEPT, question_to_keep
 
 log = logging.getLogger(__name__)
 
-# What Bolt's ack() with no arguments answers.
-ACK = (b"", 200, {"content-type": "text/plain;charset=utf-8"})
+# The headers of what Bolt's ack() with no arguments answers: 200, an empty body.
+ACK_HEADERS = {"content-type": "text/plain;charset=utf-8"}
 
 
 class QuickAck:
@@ -78,8 +78,7 @@ class QuickAck:
             except TimeoutError:
                 return None  # keep_question tries again: INSERT OR IGNORE, harmless
             request.context[KEPT] = True
-            record = RequestRecord("command", ids.COMMAND, app.obs.finish)
-            record.started = started
+            record = RequestRecord("command", ids.COMMAND, app.obs.finish, started)
             token = current_request.set(record)  # the dispatch is this request's lazy work
             try:
                 app.executor.submit(app.dispatch_answered, request)
@@ -88,5 +87,4 @@ class QuickAck:
             finally:
                 current_request.reset(token)
             record.acked(200)
-        body, status, headers = ACK
-        return Response(content=body, status_code=status, headers=headers)
+        return Response(content=b"", status_code=200, headers=ACK_HEADERS)

@@ -52,11 +52,17 @@ def surface_of(body: dict[str, Any]) -> tuple[str, str | None]:
 
 
 class RequestRecord:
-    def __init__(self, surface: str, name: str | None, on_finish: Callable[[RequestRecord], None]):
+    def __init__(
+        self,
+        surface: str,
+        name: str | None,
+        on_finish: Callable[[RequestRecord], None],
+        started: float | None = None,  # perf_counter() when the request arrived; now if None
+    ):
         self.surface = surface
         self.name = name
         self.on_finish = on_finish
-        self.started = time.perf_counter()
+        self.started = time.perf_counter() if started is None else started
         self.outcome = "ok"
         self.status: int | None = None
         self.ack_ms: float | None = None
