@@ -8,8 +8,10 @@ file, a full disk), `accept` raises LogUnavailable and the caller tells the user
 was recorded.
 
     first = inbox.accept(key, "slash", payload)       # blocks; False for a retry of the key
-    future = inbox.submit(key, "slash", payload)      # the same, as a Future: an event loop
-                                                      # awaits it (asyncio.wrap_future)
+    future = inbox.submit(key, "slash", payload)      # the same, as a Future
+    futures = inbox.keep_now([(key, "slash", payload), ...])  # an event loop's batch: kept
+                                                      # at once when the log is free, else
+                                                      # by the writer; never blocks
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ class _Accepted:
         self.row = row
         self.deadline = deadline
         self.future: Future[bool] = Future()  # True: kept now; False: kept before (a retry)
+
+
+def _entry(key: str, kind: str, payload: dict[str, Any], timeout: float) -> _Accepted:
+    row = (key, kind, now(), json.dumps(payload, sort_keys=True))
+    return _Accepted(row, time.monotonic() + timeout)
 
 
 class RequestInbox:
@@ -81,9 +88,32 @@ class RequestInbox:
     ) -> Future[bool]:
         """`accept` without waiting: a Future of its answer (or of its LogUnavailable). A
         Future cancelled before the writer takes it is never written."""
-        entry = _Accepted(
-            (key, kind, now(), json.dumps(payload, sort_keys=True)), time.monotonic() + timeout
-        )
+        entry = _entry(key, kind, payload, timeout)
+        self._to_writer(entry)
+        return entry.future
+
+    def keep_now(
+        self, requests: list[tuple[str, str, dict[str, Any]]], *, timeout: float = ACCEPT_TIMEOUT
+    ) -> list[Future[bool]]:
+        """Keep (key, kind, payload) requests in one transaction on the calling thread, if the
+        log is free this instant: the Futures are then done. If it is not (one of our threads
+        holds the connection, or another process the write lock after SQLite's 1 ms busy wait)
+        or the write fails, nothing is kept here and the requests go to the writer, as
+        `submit`'s do. For the server's event loop (bot/runtime/quickack.py): the questions of
+        a burst share a commit without a thread hand-off each way, and a busy log costs the
+        loop a millisecond, not the writer's wait."""
+        entries = [_entry(key, kind, payload, timeout) for key, kind, payload in requests]
+        try:
+            firsts = self._insert(entries, timeout=0)
+        except LogUnavailable:
+            for entry in entries:
+                self._to_writer(entry)
+        else:
+            for entry, first in zip(entries, firsts, strict=True):
+                entry.future.set_result(first)
+        return [entry.future for entry in entries]
+
+    def _to_writer(self, entry: _Accepted) -> None:
         self._queue.put(entry)
         with self._writer_lock:
             if self._writer is None:
@@ -91,7 +121,6 @@ class RequestInbox:
                     target=self._write, name="netplugin-inbox", daemon=True
                 )
                 self._writer.start()
-        return entry.future
 
     def _write(self) -> None:
         """The writer: commits what has gathered, batch after batch, until idle."""
@@ -122,9 +151,20 @@ class RequestInbox:
         if not batch:
             return
         try:
-            left = min(item.deadline for item in batch) - time.monotonic()
+            firsts = self._insert(batch, min(item.deadline for item in batch) - time.monotonic())
+        except LogUnavailable as error:  # every waiter learns that its request was not kept
+            for item in batch:
+                item.future.set_exception(error)
+            return
+        for item, first in zip(batch, firsts, strict=True):
+            item.future.set_result(first)
+
+    def _insert(self, batch: list[_Accepted], timeout: float) -> list[bool]:
+        """Insert `batch` in one transaction, waiting at most `timeout` seconds for the log:
+        whether each key is new. Raises LogUnavailable, and then nothing was kept."""
+        try:
             firsts = []
-            with self.file.writing(left) as db:
+            with self.file.writing(timeout) as db:
                 for item in batch:
                     cursor = db.execute(
                         "INSERT OR IGNORE INTO requests (key, kind, received_at, payload)"
@@ -132,15 +172,11 @@ class RequestInbox:
                         item.row,
                     )
                     firsts.append(cursor.rowcount == 1)
-        except Exception as exc:  # every waiter learns that its request was not kept
-            error = exc if isinstance(exc, LogUnavailable) else LogUnavailable(repr(exc))
-            if error is not exc:
-                error.__cause__ = exc
-            for item in batch:
-                item.future.set_exception(error)
-            return
-        for item, first in zip(batch, firsts, strict=True):
-            item.future.set_result(first)
+            return firsts
+        except LogUnavailable:
+            raise
+        except Exception as exc:
+            raise LogUnavailable(repr(exc)) from exc
 
     def done(self, key: str) -> None:
         """Mark `key` done (inside the caller's transaction): its payload is dropped."""
