@@ -82,3 +82,37 @@ def test_lazy_work_never_starves() -> None:
         executor.submit(lambda: None).result(timeout=2)
         assert 0.09 <= time.monotonic() - start < 1
     executor.shutdown()
+
+
+def test_a_held_job_wakes_no_worker_until_released() -> None:
+    """The server holds a question's dispatch while acks are being made (bot/runtime/quickack.py):
+    no worker is started or woken for it, and it counts as in flight, so nothing settles or
+    drains without it."""
+    executor = AckFirstExecutor(AckFirst(quiet=0.0), 2)
+    ran = threading.Event()
+    executor.hold(ran.set)
+    assert executor.in_flight == 1
+    assert executor._threads == set()  # concurrent.futures' own record of its workers
+    executor.release()
+    assert ran.wait(2)
+    eventually(lambda: executor.in_flight == 0)
+    executor.shutdown()
+
+
+def test_a_drain_starts_the_held_jobs_first() -> None:
+    """SIGTERM in the middle of a burst: the questions already answered are dispatched before
+    the process exits, not left for the next start."""
+    executor = AckFirstExecutor(AckFirst(quiet=0.0), 1)
+    ran: list[str] = []
+    executor.hold(lambda: ran.append("held"))
+    assert executor.drain(5)
+    assert ran == ["held"]
+
+
+def test_a_held_job_released_after_a_shutdown_is_dropped_not_raised() -> None:
+    executor = AckFirstExecutor(AckFirst(quiet=0.0), 1)
+    ran: list[str] = []
+    executor.hold(lambda: ran.append("ran!"), dropped=lambda: ran.append("dropped"))
+    executor.shutdown()
+    executor.release()
+    assert ran == ["dropped"] and executor.in_flight == 0

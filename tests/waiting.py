@@ -23,6 +23,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 TIMEOUT = 5.0
+# The server's event loop is uvloop's: its timers (libuv's) count whole milliseconds, so a
+# deadline on the loop may end up to a millisecond before time.monotonic() says it is due.
+LOOP_TIMER_SLACK = 0.002
 
 
 def eventually(

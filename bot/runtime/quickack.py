@@ -6,11 +6,15 @@
 Every other request to /slack/events goes to Bolt's dispatch in a worker thread, which acks.
 A question is the request people send in bursts, and its ack does one thing: keep the command
 in the decision log (bot/decisions/inbox.py) so that nothing acknowledged is lost. Here that
-is done without a thread of its own: the loop awaits the inbox's group commit, answers Slack,
-and hands the request to Bolt's dispatch on the lazy executor, where it runs the listener's
-work as before. At 20 simultaneous questions on 2 cores, each hand-off to a worker thread
-and back (the GIL passing between the loop and up to 20 busy threads) cost more than the ack
-itself: bench/ack_latency.py.
+is done without a thread of its own: the loop commits the question itself
+(`RequestInbox.keep_now`, a few tens of microseconds), if the log is free that instant;
+otherwise the inbox's writer thread commits it, with the others waiting, and the loop awaits
+that. It answers Slack, and holds the request for Bolt's dispatch on the lazy executor until
+the acks are quiet (AckFirst); there the listener's work runs as before. At 20 simultaneous
+questions on 2 cores, every hand-off between threads (the GIL passing between the loop, the
+writer, and workers woken only to wait for quiet) cost more than the ack's own work: the
+commit's round trip through the writer thread alone was half of an ack's time on the server
+(bench/ack_latency.py).
 
 What Bolt's chain no longer does before this ack, and why it is safe: the request signature is
 checked by the server before anything parses the body (bot/runtime/server.py), and its envelope
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt import BoltRequest
@@ -46,6 +51,7 @@ ACK_HEADERS = {"content-type": "text/plain;charset=utf-8"}
 class QuickAck:
     def __init__(self, app: ObservedApp):
         self.app = app
+        self._release: asyncio.TimerHandle | None = None
 
     def _question(self, request: BoltRequest) -> tuple[str, dict[str, Any]] | None:
         """(key, fields) of a plain /netplugin question this path may answer, or None."""
@@ -68,10 +74,13 @@ class QuickAck:
         key, fields = question
         app = self.app
         with app.gate:  # lazy work waits while acks are being made
-            kept = app.advisor.log.inbox.submit(key, "slash", fields)
             try:
-                # The inbox ends a write at its deadline; this bounds a stuck writer too.
-                await asyncio.wait_for(asyncio.wrap_future(kept), ACCEPT_TIMEOUT + 0.5)
+                (kept,) = app.advisor.log.inbox.keep_now([(key, "slash", fields)])
+                if not kept.done():  # the log was busy: the inbox's writer has it
+                    # The inbox ends a write at its deadline; this bounds a stuck writer too.
+                    async with asyncio.timeout(ACCEPT_TIMEOUT + 0.5):
+                        await asyncio.wrap_future(kept)
+                kept.result()
             except LogUnavailable as exc:
                 request.context[KEPT] = exc  # Bolt's ack says so, without trying again
                 return None
@@ -81,10 +90,29 @@ class QuickAck:
             record = RequestRecord("command", ids.COMMAND, app.obs.finish, started)
             token = current_request.set(record)  # the dispatch is this request's lazy work
             try:
-                app.executor.submit(app.dispatch_answered, request)
-            except RuntimeError:  # shutting down: kept, so the next start answers it
-                log.warning("a question was kept but not answered: the next start answers it")
+                app.executor.hold(partial(app.dispatch_answered, request), dropped=_unanswered)
             finally:
                 current_request.reset(token)
+            self._release_when_quiet()
             record.acked(200)
         return Response(content=b"", status_code=200, headers=ACK_HEADERS)
+
+    def _release_when_quiet(self, latest: float | None = None) -> None:
+        """Start the dispatches held once the acks have been quiet for the gate's `quiet`, or
+        its `max_wait` after the first was held, so that work never starves (AckFirst)."""
+        gate = self.app.gate
+        loop = asyncio.get_running_loop()
+        if latest is None:  # a dispatch was just held
+            if self._release is not None:
+                return
+            latest = loop.time() + gate.max_wait
+        calm = gate.calm_in()
+        if calm > 0 and loop.time() < latest:
+            self._release = loop.call_later(calm, self._release_when_quiet, latest)
+            return
+        self._release = None
+        self.app.executor.release()
+
+
+def _unanswered() -> None:
+    log.warning("a question was kept but not answered: the next start answers it")

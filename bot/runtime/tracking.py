@@ -189,6 +189,11 @@ class ObservedExecutor(AckFirstExecutor):
             job.done()
             raise
 
+    def hold(self, fn: Callable[[], Any], *, dropped: Callable[[], None] | None = None) -> None:
+        """A held job belongs to the request current now, as a submitted one does."""
+        job, never_run = self._job(fn, dropped)
+        super().hold(job, dropped=never_run)
+
     def lane(
         self,
         key: str,
@@ -199,6 +204,13 @@ class ObservedExecutor(AckFirstExecutor):
     ) -> bool:
         """A lane's job (a card being posted, its retry) belongs to the request that started it,
         like any job of its lazy work."""
+        job, never_run = self._job(fn, dropped)
+        return super().lane(key, job, delay=delay, dropped=never_run)
+
+    def _job(
+        self, fn: Callable[[], Any], dropped: Callable[[], None] | None
+    ) -> tuple[LazyJob, Callable[[], None]]:
+        """`fn` as the current request's job, and what to call if it never runs."""
         job = LazyJob(fn, current_request.get(), self.gauge)
 
         def never_run() -> None:
@@ -206,7 +218,7 @@ class ObservedExecutor(AckFirstExecutor):
             if dropped is not None:
                 dropped()
 
-        return super().lane(key, job, delay=delay, dropped=never_run)
+        return job, never_run
 
 
 class ObservedApp(AdvisorApp):

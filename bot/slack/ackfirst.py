@@ -55,15 +55,21 @@ class AckFirst:
     def busy(self) -> int:
         return self._busy
 
+    def calm_in(self) -> float:
+        """Seconds until it is quiet, if no request comes meanwhile: 0 when it is quiet now;
+        `quiet` while a request is being dispatched."""
+        if self._busy:
+            return self.quiet
+        return max(0.0, self.quiet - (time.monotonic() - self._last))
+
     def wait_quiet(self) -> None:
         deadline = time.monotonic() + self.max_wait
         with self._quiet:
             while True:
-                now = time.monotonic()
-                calm = self.quiet - (now - self._last)
-                if self._busy == 0 and calm <= 0:
+                calm = self.calm_in()
+                if calm <= 0:
                     return
-                left = deadline - now
+                left = deadline - time.monotonic()
                 if left <= 0:
                     return
                 self._quiet.wait(min(left, calm) if self._busy == 0 else left)
@@ -215,7 +221,12 @@ class AckFirstExecutor(ThreadPoolExecutor):
     """Bolt's listener executor (it runs the lazy listeners): each job waits for quiet; Slack
     calls that may be slow or rate-limited go on its `lanes` (`lane`).
 
-    It counts the jobs queued, waiting or running, so that a shutdown can wait for them:
+    A job may also be held (`hold`): queued without waking a worker, until `release` (the
+    server's event loop calls it once the acks are quiet: bot/runtime/quickack.py) or `drain`.
+    A worker woken during a burst only to wait for quiet costs the acks being made a GIL
+    hand-off each.
+
+    It counts the jobs held, queued, waiting or running, so that a shutdown can wait for them:
     `drain`."""
 
     def __init__(self, gate: AckFirst, max_workers: int, lanes: Lanes | None = None):
@@ -225,6 +236,7 @@ class AckFirstExecutor(ThreadPoolExecutor):
         self._in_flight = 0
         self._idle = threading.Condition()
         self._worker = threading.local()
+        self._held: list[tuple[Callable[[], Any], Callable[[], None] | None]] = []
 
     @property
     def in_flight(self) -> int:
@@ -249,6 +261,30 @@ class AckFirstExecutor(ThreadPoolExecutor):
                 self._idle.notify_all()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        with self._idle:
+            self._in_flight += 1
+        return self._start(lambda: fn(*args, **kwargs))
+
+    def hold(self, fn: Callable[[], Any], *, dropped: Callable[[], None] | None = None) -> None:
+        """Queue `fn` without waking a worker: it starts at the next `release` (or `drain`).
+        `dropped` is told if it never will (the executor was shut down meanwhile)."""
+        with self._idle:
+            self._in_flight += 1
+            self._held.append((fn, dropped))
+
+    def release(self) -> None:
+        """Start the jobs held."""
+        with self._idle:
+            held, self._held = self._held, []
+        for fn, dropped in held:
+            try:
+                self._start(fn)
+            except RuntimeError:  # shut down: it will never run
+                if dropped is not None:
+                    dropped()
+
+    def _start(self, fn: Callable[[], Any]) -> Future:
+        """Give `fn` (counted in flight) to a worker, where it waits for quiet first."""
         # A job submitted by a job (a dispatch deferred by the server's quick ack submits the
         # listener's work) has waited for quiet once already: it does not queue behind acks again.
         waited = getattr(self._worker, "past_gate", False)
@@ -258,12 +294,10 @@ class AckFirstExecutor(ThreadPoolExecutor):
                 if not waited:
                     self.gate.wait_quiet()
                 self._worker.past_gate = True  # this thread runs lazy jobs only
-                return fn(*args, **kwargs)
+                return fn()
             finally:
                 self._finished()
 
-        with self._idle:
-            self._in_flight += 1
         try:
             return super().submit(after_acks)
         except BaseException:  # shut down: the job will never run
@@ -274,7 +308,9 @@ class AckFirstExecutor(ThreadPoolExecutor):
         """Take no new job, and wait up to `timeout` seconds for the queued and running ones to
         finish (the lanes' too; the jobs they queue meanwhile run as well). Jobs waiting on the
         lanes' timer are dropped: what they would retry is in the decision log, and the next
-        start finishes it (bot/slack/recovery.py). True when none is left."""
+        start finishes it (bot/slack/recovery.py). The jobs held start first. True when none is
+        left."""
+        self.release()
         self.shutdown(wait=False)
         deadline = time.monotonic() + timeout
         with self._idle:
