@@ -54,6 +54,7 @@ from slack_sdk import WebClient
 from bot.decisions import DecisionLog
 from bot.fakeslack import SlackDriver
 from bot.runtime.app import build_app
+from bot.runtime.lifecycle import freeze_start_up
 from bot.runtime.server import create_web_app, serve_in_thread
 from bot.settings import Settings
 from bot.slack import ids
@@ -142,6 +143,7 @@ def serve_apps(api_url: str, db: str) -> None:
     bolt = bolt_server(WebClient(token=TOKEN, base_url=api_url))
     asgi = asgi_server(api_url)
     floor = serve_in_thread(floor_app)
+    freeze_start_up()  # as `netplugin serve` does; the whole process, so the bare apps' too
     print("urls:", ours.url, bare.url, bolt, asgi, floor.url, flush=True)  # Bolt's prints too
     sys.stdin.read()
 

@@ -97,3 +97,43 @@ def test_serve_http_answers_slack_end_to_end(tmp_path) -> None:
             output = process.communicate(timeout=10)[0]
         assert "s3cr3t" not in output and fake.bot_token not in output
         assert (tmp_path / "decisions.db").exists()
+
+
+def test_http_mode_serves_with_start_up_frozen_on_uvloop(monkeypatch) -> None:
+    """run_http takes what start-up built out of the collector's reach before it serves (a full
+    collection walked it all, on the event loop: bench/ack_latency.py), and uvicorn runs the
+    server on uvloop, a runtime dependency."""
+    import asyncio
+    import gc
+    import urllib.request
+
+    from slack_bolt import App
+
+    from bot.runtime import lifecycle
+    from bot.runtime.server import serve_in_thread
+
+    seen: list[int] = []
+    monkeypatch.setattr(
+        lifecycle.GracefulServer,
+        "run",
+        lambda self, sockets=None: seen.append(gc.get_freeze_count()),
+    )
+    monkeypatch.setattr(lifecycle.Shutdown, "finish", lambda self: 0)
+    app = App(token="xoxb-t", signing_secret="s", token_verification_enabled=False)
+    try:
+        assert lifecycle.run_http(app, "127.0.0.1", 0) == 0
+    finally:
+        gc.unfreeze()
+    assert seen and seen[0] > 0
+
+    async def loop_kind(scope, receive, send):
+        kind = type(asyncio.get_running_loop()).__module__.encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": kind})
+
+    server = serve_in_thread(loop_kind)
+    try:
+        with urllib.request.urlopen(server.url, timeout=5) as answer:
+            assert answer.read().startswith(b"uvloop")
+    finally:
+        server.stop()

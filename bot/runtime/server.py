@@ -217,6 +217,7 @@ def uvicorn_config(
         port=port,
         http=http_with_deadline(read_seconds),
         access_log=False,
+        proxy_headers=False,  # nothing reads a client's address: no middleware for it
         log_level="warning",
         log_config=None,  # uvicorn's records go to the root logger: JSON lines (logs.py)
         lifespan="off",
