@@ -1,5 +1,7 @@
 """How long the `netplugin` command takes to start, against Python's own start measured in the
-same run: `python -c pass` and `python -c "import pydantic"` (the floor of a pydantic app).
+same run: `python -c pass`, `python -c "import pydantic"`, and the smallest program that uses a
+pydantic model at all (one model, one field: validated and dumped as JSON), the floor of any
+command that validates its input with pydantic.
 
 Each command runs ROUNDS times, the commands in turn (A B C D …, so a busy moment costs each of
 them alike); the figure is the median wall time. `recommend --json` is measured with the
@@ -11,7 +13,10 @@ each run for compiling it.
     python bench/cli_start.py [--rounds 15]
 
 Targets (issue 16): recommend --json < 150 ms and ≤ 10× `python -c pass`; --help < 100 ms.
-Exits 1 when a target is missed, so the script doubles as a check (not part of the suite).
+Exits 1 when a target is missed, so the script doubles as a check (not part of the suite). On
+the 2-core machine the targets were set on, the one-model program alone is 11.4–11.6× `python
+-c pass`: the ≤ 10× target is below that floor, and is reported as missed with the floor beside
+it.
 """
 
 from __future__ import annotations
@@ -28,15 +33,25 @@ import time
 from pathlib import Path
 
 PYTHON = sys.executable
+# The least a command validating its input with pydantic does: the model's schema is built (the
+# first one imports most of pydantic), then it validates and serializes.
+ONE_MODEL = """
+import pydantic
+class Plan(pydantic.BaseModel):
+    nodes: int
+print(Plan.model_validate({"nodes": "5"}).model_dump_json())
+"""
 NETPLUGIN = str(Path(PYTHON).with_name("netplugin"))
 
 
 def runs(cache: str) -> dict[str, tuple[list[str], dict[str, str]]]:
     warm = {**os.environ, "NETPLUGIN_CACHE_DIR": cache}
     cold = {**os.environ, "NETPLUGIN_CACHE_DIR": "off"}
+    no_plugins = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__"}  # as netplugin sets it
     return {
         "python -c pass": ([PYTHON, "-c", "pass"], warm),
         'python -c "import pydantic"': ([PYTHON, "-c", "import pydantic"], warm),
+        "python -c <one pydantic model>": ([PYTHON, "-c", ONE_MODEL], no_plugins),
         "netplugin --help": ([NETPLUGIN, "--help"], warm),
         "netplugin recommend --json nodes=5": ([NETPLUGIN, "recommend", "--json", "nodes=5"], warm),
         "  … without the knowledge cache": ([NETPLUGIN, "recommend", "--json", "nodes=5"], cold),
@@ -76,7 +91,8 @@ def main() -> int:
     recommend = median["netplugin recommend --json nodes=5"]
     missed = [
         f"recommend --json {recommend:.0f} ms, target < 150 ms" if recommend >= 150 else "",
-        f"recommend --json {recommend / base:.1f}× pass, target ≤ 10×"
+        f"recommend --json {recommend / base:.1f}× pass, target ≤ 10× (one pydantic model"
+        f" alone: {median['python -c <one pydantic model>'] / base:.1f}×)"
         if recommend > 10 * base
         else "",
         f"--help {median['netplugin --help']:.0f} ms, target < 100 ms"
