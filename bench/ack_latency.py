@@ -3,18 +3,19 @@
     /work/venv/bin/python bench/ack_latency.py [--requests 200] [--concurrency 1 20]
 
 Three processes, as in production: this one plays Slack's clients (SlackDriver: the same signed
-slash command to each app); `python -m bot.fakeslack` plays the Web API; one child runs both apps
-behind the same server code (bot/runtime/server.py: uvicorn with httptools on 127.0.0.1). "ours"
-is build_app() with the real listeners: the server keeps each question in a SQLite file and
-acks it on the event loop (bot/runtime/quickack.py), then Bolt parses, recommends, logs and
-posts the card, while the other requests arrive. Three bare Bolt apps only ack
+slash command to each app); `python -m bot.fakeslack` plays the Web API; one child runs every app
+(our server code, bot/runtime/server.py: uvicorn with httptools and uvloop on 127.0.0.1, with
+start-up frozen out of the collector's reach as `netplugin serve` does, for the whole child).
+"ours" is build_app() with the real listeners: the server keeps each question in a SQLite file
+and acks it on the event loop (bot/runtime/quickack.py); once the acks are quiet, Bolt parses,
+recommends, logs and posts the card. Three bare Bolt apps only ack
 (`@app.command("/netplugin")`, Bolt's defaults otherwise), each served as people serve one:
 - "bolt": `App` on Bolt's own server (`app.start()`: http.server, one request at a time; here on
   127.0.0.1, not its 0.0.0.0) — it cannot take 20 concurrent connections, so it is measured one
   at a time only;
 - "asgi": `AsyncApp` behind Bolt's Starlette adapter (AsyncSlackRequestHandler) on uvicorn with
-  its defaults: the production-shaped baseline (uvicorn's default parser is httptools when it
-  is installed, as it is with this project: the same parser as ours);
+  its defaults: the production-shaped baseline (uvicorn picks httptools and uvloop when they
+  are installed, as they are with this project: the same parser and loop as ours);
 - "bare": `App` behind this project's server (bot/runtime/server.py), the server held equal.
 The ratios are against the best bare app measured at that concurrency. "floor" is no app: an
 ASGI function on the same uvicorn that answers 200 once it has the body, so it shows what the
@@ -24,7 +25,10 @@ Load: at concurrency 1, one request at a time; at concurrency N, bursts of N sim
 requests; after each burst the bench waits until its cards are posted, so the figures are
 latencies, not a saturation test (slash commands come from people, in bursts). The apps are
 measured in turn (bare, ours, bare, ours) in the same run. "card" is the time from sending a
-request to its chat.postMessage reaching the fake.
+request to its chat.postMessage reaching the fake. "server" is the CPU time the app's server
+thread used per request (Linux only): the whole ack for ours, the floor and the `AsyncApp`,
+all on their event loop; for the two bare `App`s only the HTTP side, Bolt's dispatch running
+on other threads.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def bare_app(client: WebClient) -> App:
     return app
 
 
-def bolt_server(client: WebClient) -> str:
+def bolt_server(client: WebClient) -> tuple[str, threading.Thread]:
     """The bare App on Bolt's own development server, bound to 127.0.0.1 (Bolt binds 0.0.0.0:
     its HTTPServer is swapped for one on loopback before it is made)."""
     import slack_bolt.app.app as bolt
@@ -90,11 +94,12 @@ def bolt_server(client: WebClient) -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = bolt.SlackAppDevelopmentServer(port=port, path=ids.EVENTS_PATH, app=bare_app(client))
-    threading.Thread(target=server.start, daemon=True).start()
-    return f"http://127.0.0.1:{port}"
+    thread = threading.Thread(target=server.start, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{port}", thread
 
 
-def asgi_server(api_url: str) -> str:
+def asgi_server(api_url: str) -> tuple[str, threading.Thread]:
     """A bare AsyncApp behind Bolt's Starlette adapter, on uvicorn with its defaults."""
     from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
     from slack_bolt.async_app import AsyncApp
@@ -119,10 +124,11 @@ def asgi_server(api_url: str) -> str:
     sock = socket.socket()  # as uvicorn.run(host, port) makes it
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(web, log_level="warning"))
-    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
     while not server.started:
         time.sleep(0.005)
-    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+    return f"http://127.0.0.1:{sock.getsockname()[1]}", thread
 
 
 async def floor_app(scope, receive, send) -> None:
@@ -140,10 +146,12 @@ def serve_apps(api_url: str, db: str) -> None:
     settings = Settings(slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=api_url)
     ours = serve_in_thread(create_web_app(build_app(settings, log=DecisionLog(db))))
     bare = serve_in_thread(create_web_app(bare_app(WebClient(token=TOKEN, base_url=api_url))))
-    bolt = bolt_server(WebClient(token=TOKEN, base_url=api_url))
-    asgi = asgi_server(api_url)
+    bolt, bolt_thread = bolt_server(WebClient(token=TOKEN, base_url=api_url))
+    asgi, asgi_thread = asgi_server(api_url)
     floor = serve_in_thread(floor_app)
     freeze_start_up()  # as `netplugin serve` does; the whole process, so the bare apps' too
+    threads = [ours.thread, bare.thread, bolt_thread, asgi_thread, floor.thread]
+    print("threads:", *(thread.native_id for thread in threads), flush=True)
     print("urls:", ours.url, bare.url, bolt, asgi, floor.url, flush=True)  # Bolt's prints too
     sys.stdin.read()
 
@@ -218,6 +226,15 @@ def run(driver, requests, concurrency, start, fake: FakeProcess | None):
     return acks, cards
 
 
+def thread_cpu(pid: int, tid: str) -> float | None:
+    """Seconds of CPU the thread has used (Linux's schedstat, in ns); None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
+            return int(stat.read().split()[0]) / 1e9
+    except OSError:
+        return None
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
@@ -242,6 +259,12 @@ def main() -> None:
             text=True,
         )
         line = apps.stdout.readline()
+        while not line.startswith("threads:"):
+            line = apps.stdout.readline()
+        threads = dict(
+            zip(("ours", "bare", "bolt", "asgi", "floor"), line.split()[1:], strict=True)
+        )
+        line = apps.stdout.readline()
         while not line.startswith("urls:"):
             line = apps.stdout.readline()
         ours_url, bare_url, bolt_url, asgi_url, floor_url = line.split()[1:]
@@ -259,27 +282,36 @@ def main() -> None:
         rows = []
         for concurrency in args.concurrency:
             names = [n for n in APPS if concurrency == 1 or n != "bolt"]
-            figures: dict[str, tuple[list, list]] = {name: ([], []) for name in names}
+            figures: dict[str, tuple[list, list, list]] = {name: ([], [], []) for name in names}
             for name in names + names:  # interleaved, twice
                 fake.reset()
                 ours = name == "ours"
+                before = thread_cpu(apps.pid, threads[name])
                 acks, cards = run(
                     drivers[name], args.requests // 2, concurrency, start, fake if ours else None
                 )
+                used = thread_cpu(apps.pid, threads[name])
                 start += args.requests
                 figures[name][0].extend(acks)
                 figures[name][1].extend(cards)
+                if before is not None and used is not None:
+                    figures[name][2].append((used - before) / len(acks))
             rows.append((concurrency, figures))
         apps.stdin.close()
         apps.wait(timeout=10)
     fake.close()
 
-    print(f"{'conc':>4} {'app':>5} {'ack p50':>8} {'ack p99':>8} {'card p50':>9} {'card p95':>9}")
+    print(
+        f"{'conc':>4} {'app':>5} {'ack p50':>8} {'ack p99':>8} {'server':>8}"
+        f" {'card p50':>9} {'card p95':>9}"
+    )
     for concurrency, figures in rows:
-        for name, (acks, cards) in figures.items():
+        for name, (acks, cards, cpu) in figures.items():
+            server = f"{sum(cpu) / len(cpu) * 1e6:6.0f}us" if cpu else " " * 8
             card = f"{pct(cards, 50):7.1f}ms {pct(cards, 95):7.1f}ms" if cards else ""
             print(
-                f"{concurrency:>4} {name:>5} {pct(acks, 50):6.2f}ms {pct(acks, 99):6.2f}ms {card}"
+                f"{concurrency:>4} {name:>5} {pct(acks, 50):6.2f}ms {pct(acks, 99):6.2f}ms"
+                f" {server} {card}"
             )
         ours = figures["ours"][0]
         bare = {name: figures[name][0] for name in figures if name not in ("ours", "floor")}
