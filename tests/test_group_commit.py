@@ -44,9 +44,13 @@ def test_a_failed_commit_reaches_every_waiter(tmp_path):
 
 
 def _kept_now(log, *keys: str, timeout: float = 2.0) -> list:
-    """inbox.keep_now for `keys`, failing (not hanging) if it ever waits for the log."""
+    """inbox.keep_now for each of `keys`, failing (not hanging) if it ever waits for the log."""
+
+    def keep_each() -> list:
+        return [log.inbox.keep_now(key, "slash", {"text": key}) for key in keys]
+
     with ThreadPoolExecutor(1) as pool:
-        called = pool.submit(log.inbox.keep_now, [(key, "slash", {"text": key}) for key in keys])
+        called = pool.submit(keep_each)
         try:
             return called.result(timeout=timeout)
         except FutureTimeout:

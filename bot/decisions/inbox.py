@@ -9,9 +9,8 @@ was recorded.
 
     first = inbox.accept(key, "slash", payload)       # blocks; False for a retry of the key
     future = inbox.submit(key, "slash", payload)      # the same, as a Future
-    futures = inbox.keep_now([(key, "slash", payload), ...])  # an event loop's batch: kept
-                                                      # at once when the log is free, else
-                                                      # by the writer; never blocks
+    future = inbox.keep_now(key, "slash", payload)    # kept on this thread if the log is free
+                                                      # (the Future done), else by the writer
 """
 
 from __future__ import annotations
@@ -93,25 +92,22 @@ class RequestInbox:
         return entry.future
 
     def keep_now(
-        self, requests: list[tuple[str, str, dict[str, Any]]], *, timeout: float = ACCEPT_TIMEOUT
-    ) -> list[Future[bool]]:
-        """Keep (key, kind, payload) requests in one transaction on the calling thread, if the
-        log is free this instant: the Futures are then done. If it is not (one of our threads
-        holds the connection, or another process the write lock after SQLite's 1 ms busy wait)
-        or the write fails, nothing is kept here and the requests go to the writer, as
-        `submit`'s do. For the server's event loop (bot/runtime/quickack.py): the questions of
-        a burst share a commit without a thread hand-off each way, and a busy log costs the
-        loop a millisecond, not the writer's wait."""
-        entries = [_entry(key, kind, payload, timeout) for key, kind, payload in requests]
+        self, key: str, kind: str, payload: dict[str, Any], *, timeout: float = ACCEPT_TIMEOUT
+    ) -> Future[bool]:
+        """`submit`, but committed on the calling thread if the log is free this instant: the
+        Future is then done. If it is not (one of our threads holds the connection, or another
+        process the write lock after SQLite's 1 ms busy wait) or the write fails, nothing is
+        kept here and the writer takes the request, as `submit`'s. For the server's event loop
+        (bot/runtime/quickack.py): a question is kept without a thread hand-off each way, and a
+        busy log costs the loop a millisecond at most, not the writer's wait."""
+        entry = _entry(key, kind, payload, timeout)
         try:
-            firsts = self._insert(entries, timeout=0)
+            (first,) = self._insert([entry], timeout=0)
         except LogUnavailable:
-            for entry in entries:
-                self._to_writer(entry)
+            self._to_writer(entry)
         else:
-            for entry, first in zip(entries, firsts, strict=True):
-                entry.future.set_result(first)
-        return [entry.future for entry in entries]
+            entry.future.set_result(first)
+        return entry.future
 
     def _to_writer(self, entry: _Accepted) -> None:
         self._queue.put(entry)

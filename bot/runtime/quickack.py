@@ -75,7 +75,7 @@ class QuickAck:
         app = self.app
         with app.gate:  # lazy work waits while acks are being made
             try:
-                (kept,) = app.advisor.log.inbox.keep_now([(key, "slash", fields)])
+                kept = app.advisor.log.inbox.keep_now(key, "slash", fields)
                 if not kept.done():  # the log was busy: the inbox's writer has it
                     # The inbox ends a write at its deadline; this bounds a stuck writer too.
                     async with asyncio.timeout(ACCEPT_TIMEOUT + 0.5):
