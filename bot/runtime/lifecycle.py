@@ -86,8 +86,9 @@ def freeze_start_up() -> None:
     """Take what start-up built out of the cyclic collector's reach (gc.freeze): the modules,
     pydantic's classes, the knowledge and the compiled templates live as long as the process,
     yet each full collection walked them all, on whichever thread allocated at that moment:
-    one, timed in bench/ack_latency.py's server during a burst of acks, held the event loop
-    53 ms. The start-up's garbage is collected first, so that none of it is kept for good."""
+    one, timed with a gc callback in bench/ack_latency.py's server during a burst of acks,
+    held the event loop 53 ms. The start-up's garbage is collected first, so that none of it
+    is kept for good."""
     gc.collect()
     gc.freeze()
 

@@ -13,8 +13,8 @@ that. It answers Slack, and holds the request for Bolt's dispatch on the lazy ex
 the acks are quiet (AckFirst); there the listener's work runs as before. At 20 simultaneous
 questions on 2 cores, every hand-off between threads (the GIL passing between the loop, the
 writer, and workers woken only to wait for quiet) cost more than the ack's own work: the
-commit's round trip through the writer thread alone was half of an ack's time on the server
-(bench/ack_latency.py).
+commit's round trip through the writer thread alone was most of an ack's time on the server
+(docs/slack.md, Performance; bench/ack_latency.py for the latency it gave).
 
 What Bolt's chain no longer does before this ack, and why it is safe: the request signature is
 checked by the server before anything parses the body (bot/runtime/server.py), and its envelope
